@@ -1,0 +1,52 @@
+package io.fluxsocket.benchmarks;
+
+import java.net.URI;
+import java.nio.ByteBuffer;
+
+/**
+ * One WebSocket client library driven the way its own documentation shows. Every method does one
+ * whole transfer on a new connection (handshake, data, closing handshake) and returns the byte
+ * count the transfer's end confirmed; {@link #check} turns a wrong count into an error.
+ */
+interface Transfer extends AutoCloseable {
+
+    /** Receives everything {@code /download} sends; returns the payload bytes counted. */
+    long download(URI uri) throws Exception;
+
+    /**
+     * Sends {@code bytes} (a multiple of the chunk size) to {@code /upload} in the given chunks,
+     * and returns the count in the server's Close reason.
+     */
+    long upload(URI uri, ByteBuffer[] chunks, long bytes) throws Exception;
+
+    @Override
+    default void close() throws Exception {
+    }
+
+    static long check(long expected, long actual, String what) {
+        if (expected != actual) {
+            throw new IllegalStateException(what + ": expected " + expected + " bytes, got " + actual);
+        }
+        return actual;
+    }
+
+    /** Parses the server's Close reason of {@code /upload}: the count, or fails for another code. */
+    static long uploadCount(int code, String reason) {
+        if (code != 1000) {
+            throw new IllegalStateException("upload ended with Close " + code + " '" + reason + "'");
+        }
+        return Long.parseLong(reason);
+    }
+
+    static Transfer of(String client) {
+        switch (client) {
+            case "fluxsocket": return new FluxsocketTransfer();
+            case "reactor-netty": return new ReactorNettyTransfer();
+            case "jdk": return new JdkTransfer();
+            case "okhttp": return new OkHttpTransfer();
+            case "jetty": return new JettyTransfer();
+            case "raw-socket": return new RawSocketTransfer();
+            default: throw new IllegalArgumentException("unknown client " + client);
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package io.fluxsocket;
+
+import io.fluxsocket.internal.ClientConfig;
+import io.fluxsocket.internal.DefaultWebSocketClient;
+import io.fluxsocket.internal.WebSocketProtocol;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import reactor.core.publisher.Mono;
+
+/**
+ * Opens WebSocket connections. Immutable and thread-safe: create one and share it. All clients
+ * share one set of event loops (daemon threads); every connection is a new TCP connection, never
+ * pooled.
+ *
+ * <pre>{@code
+ * WebSocketClient client = WebSocketClient.builder()
+ *         .connectTimeout(Duration.ofSeconds(10))
+ *         .header("Authorization", "Bearer " + token)
+ *         .build();
+ * client.connect(URI.create("wss://example.org/stream"))
+ *       .flatMapMany(ws -> ws.send(Flux.just(payload)).thenMany(ws.receive()))
+ *       .subscribe(buffer -> ...);
+ * }</pre>
+ */
+public interface WebSocketClient {
+
+    /** A client with the defaults of {@link Builder}. */
+    static WebSocketClient create() {
+        return builder().build();
+    }
+
+    /** A builder for a client with options of its own (the Windows Runtime's Control). */
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Connects in stream mode. Nothing happens until subscription; cancelling the {@link Mono}
+     * before it emits closes the socket.
+     *
+     * @param uri an absolute {@code ws://} or {@code wss://} URI
+     * @return a {@link Mono} that emits the open connection once the opening handshake succeeded,
+     *     and errors with a {@link WebSocketException}: {@code INVALID_ARGUMENT} for a bad URI
+     *     (before any I/O), {@code HOST_NAME_NOT_RESOLVED}, {@code CANNOT_CONNECT},
+     *     {@code TIMEOUT} if the whole opening handshake took longer than the connect timeout,
+     *     the handshake's HTTP status ({@code NOT_FOUND}, {@code UNAUTHORIZED}, …), a certificate
+     *     status, or {@code PROTOCOL_ERROR} for a 101 response that is not a valid upgrade (wrong
+     *     {@code Sec-WebSocket-Accept}, a subprotocol or extension that was not offered). No socket
+     *     stays open after an error.
+     */
+    Mono<StreamWebSocket> connect(URI uri);
+
+    /** The options of the Windows Runtime's {@code Control}. Not thread-safe; build, then share. */
+    final class Builder {
+
+        private Duration connectTimeout = Duration.ofSeconds(60);
+        private Duration sendTimeout = Duration.ofSeconds(30);
+        private Duration closeTimeout = Duration.ofSeconds(5);
+        private boolean noDelay = true;
+        private final Map<String, String> headers = new LinkedHashMap<>();
+        private final List<String> subprotocols = new ArrayList<>();
+        private int maxFramePayload = 64 * 1024;
+        private int receiveBufferBytes = 256 * 1024;
+        private int outboundBufferBytes = 256 * 1024;
+
+        Builder() {
+        }
+
+        /** Bounds the whole opening handshake: DNS, TCP, TLS and the HTTP upgrade. Default 60 s. */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive(timeout, "connectTimeout");
+            return this;
+        }
+
+        /** A send that makes no write progress for this long fails with {@code TIMEOUT}. Default 30 s. */
+        public Builder sendTimeout(Duration timeout) {
+            this.sendTimeout = positive(timeout, "sendTimeout");
+            return this;
+        }
+
+        /** How long {@code close} waits for the server's Close before it closes TCP. Default 5 s. */
+        public Builder closeTimeout(Duration timeout) {
+            this.closeTimeout = positive(timeout, "closeTimeout");
+            return this;
+        }
+
+        /** {@code TCP_NODELAY}: {@code true} (the default) turns Nagle's algorithm off. */
+        public Builder noDelay(boolean noDelay) {
+            this.noDelay = noDelay;
+            return this;
+        }
+
+        /**
+         * Adds a header to the opening handshake request, replacing one of the same name. The
+         * headers the handshake itself sets ({@code Host}, {@code Upgrade}, {@code Connection},
+         * {@code Sec-WebSocket-*}) are refused, as are names that are not HTTP tokens and values
+         * with CR, LF or NUL.
+         *
+         * @throws WebSocketException with {@code INVALID_ARGUMENT}, naming the argument
+         */
+        public Builder header(String name, String value) {
+            WebSocketProtocol.checkHeader(name, value);
+            headers.put(name, value);
+            return this;
+        }
+
+        /**
+         * The subprotocols to offer, most preferred first ({@code Sec-WebSocket-Protocol}).
+         *
+         * @throws WebSocketException with {@code INVALID_ARGUMENT} for an empty or non-token name
+         *     or a duplicate
+         */
+        public Builder subprotocols(String... protocols) {
+            Objects.requireNonNull(protocols, "protocols");
+            List<String> list = new ArrayList<>();
+            for (String p : protocols) {
+                WebSocketProtocol.checkToken(p, "subprotocols");
+                if (list.stream().anyMatch(q -> q.toLowerCase(Locale.ROOT).equals(p.toLowerCase(Locale.ROOT)))) {
+                    throw WebSocketProtocol.invalid("subprotocols", "duplicate subprotocol '" + p + "'");
+                }
+                list.add(p);
+            }
+            subprotocols.clear();
+            subprotocols.addAll(list);
+            return this;
+        }
+
+        /**
+         * The largest outbound frame payload: a send's data is split into (and small buffers are
+         * coalesced up to) frames of this size. Inbound frames of any size are accepted: they are
+         * passed on in pieces as they arrive. Default 64 KiB; 125 bytes to 16 MiB.
+         */
+        public Builder maxFramePayload(int bytes) {
+            this.maxFramePayload = range(bytes, 125, 16 * 1024 * 1024, "maxFramePayload");
+            return this;
+        }
+
+        /**
+         * The inbound byte budget of a connection: the socket is not read while this many received
+         * bytes wait for the subscriber. Default 256 KiB; 1 KiB to 1 GiB.
+         */
+        public Builder receiveBufferBytes(int bytes) {
+            this.receiveBufferBytes = range(bytes, 1024, 1 << 30, "receiveBufferBytes");
+            return this;
+        }
+
+        /**
+         * The outbound byte budget of a connection ({@code OutboundBufferSizeInBytes}): a send takes
+         * no more buffers from its publisher while this many bytes wait to be written. Default
+         * 256 KiB; 1 KiB to 1 GiB.
+         */
+        public Builder outboundBufferBytes(int bytes) {
+            this.outboundBufferBytes = range(bytes, 1024, 1 << 30, "outboundBufferBytes");
+            return this;
+        }
+
+        /** A client with these options; the builder may be used again afterwards. */
+        public WebSocketClient build() {
+            return new DefaultWebSocketClient(new ClientConfig(connectTimeout, sendTimeout, closeTimeout, noDelay,
+                    java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers)), List.copyOf(subprotocols), maxFramePayload, receiveBufferBytes,
+                    outboundBufferBytes));
+        }
+
+        private static Duration positive(Duration d, String name) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw WebSocketProtocol.invalid(name, "must be a positive duration, was " + d);
+            }
+            return d;
+        }
+
+        private static int range(int value, int min, int max, String name) {
+            if (value < min || value > max) {
+                throw WebSocketProtocol.invalid(name, "must be between " + min + " and " + max + ", was " + value);
+            }
+            return value;
+        }
+    }
+}

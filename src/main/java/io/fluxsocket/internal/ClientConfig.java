@@ -1,0 +1,18 @@
+package io.fluxsocket.internal;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** The validated, immutable options of a client, as the public builder set them. */
+public record ClientConfig(
+        Duration connectTimeout,
+        Duration sendTimeout,
+        Duration closeTimeout,
+        boolean noDelay,
+        Map<String, String> headers,
+        List<String> subprotocols,
+        int maxFramePayload,
+        int receiveBufferBytes,
+        int outboundBufferBytes) {
+}

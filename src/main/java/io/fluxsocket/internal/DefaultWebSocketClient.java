@@ -1,0 +1,81 @@
+package io.fluxsocket.internal;
+
+import io.fluxsocket.StreamWebSocket;
+import io.fluxsocket.WebErrorStatus;
+import io.fluxsocket.WebSocketClient;
+import io.fluxsocket.WebSocketError;
+import io.fluxsocket.WebSocketException;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.resolver.DefaultAddressResolverGroup;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.function.UnaryOperator;
+import reactor.core.publisher.Mono;
+import reactor.netty.tcp.TcpClient;
+
+/**
+ * Opens connections: TCP (and TLS) through Reactor Netty's {@link TcpClient}, never pooled, on the
+ * shared event loops; then the {@link Handshake}.
+ */
+public final class DefaultWebSocketClient implements WebSocketClient {
+
+    /** The largest socket read: one read is what the inbound bound adds to the budget. */
+    static final int MAX_READ_BYTES = 64 * 1024;
+
+    private final ClientConfig config;
+    private final TcpClient tcp;
+
+    public DefaultWebSocketClient(ClientConfig config) {
+        this(config, UnaryOperator.identity());
+    }
+
+    /** @param transport adjusts the TCP client further (tests: an allocator of their own) */
+    DefaultWebSocketClient(ClientConfig config, UnaryOperator<TcpClient> transport) {
+        this.config = config;
+        int high = config.outboundBufferBytes();
+        TcpClient tcp = TcpClient.newConnection()
+                .resolver(DefaultAddressResolverGroup.INSTANCE)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
+                .option(ChannelOption.TCP_NODELAY, config.noDelay())
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(512, 16 * 1024, MAX_READ_BYTES));
+        this.tcp = transport.apply(tcp);
+    }
+
+    ClientConfig config() {
+        return config;
+    }
+
+    @Override
+    public Mono<StreamWebSocket> connect(URI uri) {
+        return open(uri).map(DefaultStreamWebSocket::new);
+    }
+
+    /** Connects and performs the opening handshake, within the connect timeout. */
+    Mono<WebSocketConnection> open(URI uri) {
+        Target target;
+        try {
+            target = Target.of(uri);
+        } catch (WebSocketException e) {
+            return Mono.error(e);
+        }
+        TcpClient client = tcp.remoteAddress(() -> InetSocketAddress.createUnresolved(target.host(), target.port()));
+        if (target.secure() && !client.configuration().isSecure()) {
+            client = client.secure();
+        }
+        return client.connect()
+                .flatMap(connection -> Handshake.perform(connection.channel(), target, config)
+                        .doOnCancel(connection::dispose)
+                        .doOnError(e -> connection.dispose()))
+                .timeout(config.connectTimeout(), Mono.error(() -> new WebSocketException(WebErrorStatus.TIMEOUT,
+                        "opening handshake with " + uri + " did not finish within " + config.connectTimeout().toMillis()
+                                + " ms (connectTimeout)")))
+                .onErrorMap(e -> !(e instanceof WebSocketException), e -> new WebSocketException(
+                        WebSocketError.status(e), "could not connect to " + uri + ": " + e.getMessage(), e));
+    }
+
+}

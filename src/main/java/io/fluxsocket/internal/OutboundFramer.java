@@ -1,0 +1,449 @@
+package io.fluxsocket.internal;
+
+import io.fluxsocket.WebErrorStatus;
+import io.fluxsocket.WebSocketException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.util.concurrent.Queues;
+
+/**
+ * The outbound side of one connection: turns each {@code send}'s publisher into one binary message
+ * of frames, one message at a time, within a byte budget, and writes the Close frame of a
+ * {@code close} after the message in flight.
+ *
+ * <p>Frame sizing: buffers are appended to a coalescing buffer that is written as a frame when it
+ * reaches {@code maxFramePayload}, or, when nothing more is waiting, as soon as the socket is
+ * writable; so small buffers that arrive while the socket is busy become one frame. Parts of a
+ * buffer of a whole frame's size are written without a copy (the encoder copies them while
+ * masking). The final frame carries FIN; if everything was already written, it is empty.
+ *
+ * <p>Budget: buffers are requested from the publisher only while the bytes taken and not yet
+ * written to the socket ({@link #inFlight} plus the coalescing buffer) are under the budget, in
+ * batches sized from the largest buffer seen.
+ *
+ * <p>Confined to the event loop, but for {@link #send} and the publisher's signals, which queue and
+ * schedule {@link #drain()} there.
+ */
+final class OutboundFramer {
+
+    /** Requests never ask the publisher for more than this many buffers at once. */
+    private static final int MAX_BATCH = 256;
+
+    private final WebSocketConnection owner;
+    private final EventLoop eventLoop;
+    private final int maxFramePayload;
+    private final int budget;
+    private final long sendTimeoutNanos;
+    /** Set when a drain is queued on the event loop and has not started yet (any thread). */
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+
+    /** The handler context writes go through; set when the owner is added to the pipeline. */
+    private ChannelHandlerContext ctx;
+    /** Messages and the close request waiting for the one in flight, in subscription order. */
+    private final ArrayDeque<Object> pending = new ArrayDeque<>();
+    /** The message whose frames are being written, or null. */
+    private Message current;
+    /** Bytes of {@link #current} not yet written as a frame (coalescing), or null. */
+    private ByteBuf coalescing;
+    /** Bytes written to the channel whose write has not completed yet. */
+    private long inFlight;
+    /** The largest buffer a publisher has emitted, to size requests; 0 until one was seen. */
+    private int largestBuffer;
+    /** When a write last completed, or when {@link #inFlight} last left zero. */
+    private long lastProgressNanos;
+    /** The send-timeout check, while armed. */
+    private ScheduledFuture<?> timeoutCheck;
+    /** Once set, the connection can send no more: every send fails with it. */
+    private Throwable terminated;
+    /** A drain is on the stack; {@link #again} makes it loop instead of re-entering. */
+    private boolean draining;
+    private boolean again;
+    /** Something was written in this drain and must be flushed. */
+    private boolean needsFlush;
+    /** Payload bytes whose frames were written (live; single writer, the event loop). */
+    private volatile long bytesSent;
+
+    OutboundFramer(WebSocketConnection owner, EventLoop eventLoop, ClientConfig config) {
+        this.owner = owner;
+        this.eventLoop = eventLoop;
+        this.maxFramePayload = config.maxFramePayload();
+        this.budget = config.outboundBufferBytes();
+        this.sendTimeoutNanos = config.sendTimeout().toNanos();
+    }
+
+    void bind(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    long bytesSent() {
+        return bytesSent;
+    }
+
+    /** Bytes taken from publishers and not yet written to the socket (what this framer holds). */
+    long heldBytes() {
+        return inFlight + (coalescing == null ? 0 : coalescing.readableBytes());
+    }
+
+    Mono<Void> send(Publisher<ByteBuffer> publisher) {
+        return Mono.create(sink -> {
+            Message m = new Message(publisher, sink);
+            sink.onCancel(() -> onEventLoop(() -> cancel(m)));
+            onEventLoop(() -> {
+                if (terminated != null) {
+                    sink.error(terminated);
+                    return;
+                }
+                pending.add(m);
+                drain();
+            });
+        });
+    }
+
+    /** Queues the Close frame behind the messages already subscribed. Event loop only. */
+    void enqueueClose(Runnable writeClose) {
+        if (terminated != null) {
+            return;
+        }
+        pending.add(writeClose);
+        drain();
+    }
+
+    /** The socket became writable again: coalesced bytes can go, more can be requested. */
+    void onWritable() {
+        drain();
+    }
+
+    /**
+     * The connection can send no more (closing, closed or failed): the message in flight and all
+     * waiting ones fail with {@code cause}, and so will later sends. Event loop only.
+     */
+    void terminate(Throwable cause) {
+        if (terminated != null) {
+            return;
+        }
+        terminated = cause;
+        cancelTimeoutCheck();
+        Message m = current;
+        current = null;
+        releaseCoalescing();
+        if (m != null) {
+            m.cancelUpstream();
+            m.sink.error(cause);
+        }
+        for (Object o; (o = pending.poll()) != null; ) {
+            if (o instanceof Message) {
+                ((Message) o).sink.error(cause);
+            }
+        }
+    }
+
+    private void cancel(Message m) {
+        if (pending.remove(m)) {
+            return;
+        }
+        if (m != current) {
+            return;
+        }
+        m.cancelUpstream();
+        current = null;
+        releaseCoalescing();
+        if (m.started) {
+            // Its first frames are on the wire: no other message may follow an unfinished one.
+            owner.failConnection(1011, "a send was cancelled in the middle of its message",
+                    WebErrorStatus.CLOSED, null);
+        } else {
+            drain();
+        }
+    }
+
+    private void onEventLoop(Runnable task) {
+        if (eventLoop.inEventLoop()) {
+            task.run();
+        } else {
+            eventLoop.execute(task);
+        }
+    }
+
+    /** Called from publisher threads: run {@link #drain()} on the event loop, once per burst. */
+    private void scheduleDrain() {
+        if (eventLoop.inEventLoop()) {
+            drain();
+        } else if (drainScheduled.compareAndSet(false, true)) {
+            eventLoop.execute(() -> {
+                drainScheduled.set(false);
+                drain();
+            });
+        }
+    }
+
+    void drain() {
+        if (draining) {
+            again = true;
+            return;
+        }
+        if (ctx == null) {
+            return;
+        }
+        draining = true;
+        try {
+            do {
+                again = false;
+                step();
+            } while (again);
+        } finally {
+            draining = false;
+        }
+        if (needsFlush) {
+            needsFlush = false;
+            ctx.flush();
+        }
+    }
+
+    private void step() {
+        while (terminated == null) {
+            if (current == null) {
+                Object next = pending.poll();
+                if (next == null) {
+                    return;
+                }
+                if (next instanceof Runnable) {
+                    // The close request: its frame goes now, and nothing may follow it.
+                    ((Runnable) next).run();
+                    return;
+                }
+                current = (Message) next;
+                current.publisher.subscribe(current);
+                continue;
+            }
+            Message m = current;
+            // Read the terminal flags before the inbox: what was emitted before them is then visible.
+            Throwable upstreamError = m.upstreamError;
+            boolean upstreamDone = m.upstreamDone;
+            for (ByteBuffer b; (b = m.inbox.poll()) != null; ) {
+                m.outstanding--;
+                append(m, b);
+                if (terminated != null || current != m) {
+                    return;
+                }
+            }
+            if (upstreamError != null) {
+                current = null;
+                releaseCoalescing();
+                m.sink.error(upstreamError);
+                if (m.started) {
+                    owner.failConnection(1011, "a send's publisher failed in the middle of its message",
+                            WebErrorStatus.CLOSED, upstreamError);
+                    return;
+                }
+                continue;
+            }
+            if (upstreamDone) {
+                current = null;
+                ByteBuf last = coalescing != null ? coalescing : Unpooled.EMPTY_BUFFER;
+                coalescing = null;
+                writeFrame(m, last, true);
+                continue;
+            }
+            if (requestMore(m) && (!m.inbox.isEmpty() || m.upstreamDone || m.upstreamError != null)) {
+                // The publisher answered synchronously: coalesce what it gave before writing.
+                continue;
+            }
+            if (coalescing != null && ctx.channel().isWritable()) {
+                // Nothing more is at hand: what was coalesced goes now, while the socket can take it.
+                ByteBuf part = coalescing;
+                coalescing = null;
+                writeFrame(m, part, false);
+                if (requestMore(m) && !m.inbox.isEmpty()) {
+                    continue;
+                }
+            }
+            return;
+        }
+    }
+
+    private void append(Message m, ByteBuffer b) {
+        int size = b.remaining();
+        if (size > largestBuffer) {
+            largestBuffer = size;
+        }
+        int pos = b.position();
+        int end = b.limit();
+        if (coalescing != null) {
+            int take = Math.min(maxFramePayload - coalescing.readableBytes(), end - pos);
+            coalescing.writeBytes(b.slice(pos, take));
+            pos += take;
+            if (coalescing.readableBytes() == maxFramePayload) {
+                ByteBuf full = coalescing;
+                coalescing = null;
+                writeFrame(m, full, false);
+            }
+        }
+        while (end - pos >= maxFramePayload) {
+            writeFrame(m, Unpooled.wrappedBuffer(b.slice(pos, maxFramePayload)), false);
+            pos += maxFramePayload;
+        }
+        if (pos < end) {
+            coalescing = ctx.alloc().directBuffer(Math.min(maxFramePayload, Math.max(end - pos, 4096)),
+                    maxFramePayload);
+            coalescing.writeBytes(b.slice(pos, end - pos));
+        }
+    }
+
+    /** Requests more buffers if none are outstanding and the budget has room; true if it did. */
+    private boolean requestMore(Message m) {
+        if (m.outstanding > 0 || m.upstream == null) {
+            return false;
+        }
+        long room = budget - heldBytes();
+        if (room <= 0) {
+            return false;
+        }
+        // Until a buffer's size is known, one at a time: a first batch could overshoot the budget.
+        int n = largestBuffer == 0 ? 1 : (int) Math.max(1, Math.min(MAX_BATCH, room / largestBuffer));
+        m.outstanding = n;
+        m.upstream.request(n);
+        return true;
+    }
+
+    private void writeFrame(Message m, ByteBuf payload, boolean last) {
+        WebSocketFrame frame = m.started
+                ? new ContinuationWebSocketFrame(last, 0, payload)
+                : new BinaryWebSocketFrame(last, 0, payload);
+        m.started = true;
+        int size = payload.readableBytes();
+        if (inFlight == 0) {
+            lastProgressNanos = System.nanoTime();
+        }
+        inFlight += size;
+        armTimeoutCheck();
+        ChannelPromise promise = ctx.newPromise();
+        promise.addListener(f -> {
+            inFlight -= size;
+            lastProgressNanos = System.nanoTime();
+            if (f.isSuccess()) {
+                bytesSent += size;
+                if (last) {
+                    m.sink.success();
+                }
+                drain();
+            } else if (last) {
+                m.sink.error(owner.sendFailure(f.cause()));
+            } else {
+                owner.onWriteFailure(f.cause());
+            }
+        });
+        ctx.write(frame, promise);
+        needsFlush = true;
+    }
+
+    private void armTimeoutCheck() {
+        if (timeoutCheck == null) {
+            timeoutCheck = eventLoop.schedule(this::checkTimeout, sendTimeoutNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void checkTimeout() {
+        timeoutCheck = null;
+        if (inFlight == 0 || terminated != null) {
+            return;
+        }
+        long idle = System.nanoTime() - lastProgressNanos;
+        if (idle >= sendTimeoutNanos) {
+            owner.failSendTimeout(new WebSocketException(WebErrorStatus.TIMEOUT, "no write progress for "
+                    + TimeUnit.NANOSECONDS.toMillis(sendTimeoutNanos) + " ms (sendTimeout); "
+                    + inFlight + " bytes were still waiting to be written"));
+        } else {
+            timeoutCheck = eventLoop.schedule(this::checkTimeout, sendTimeoutNanos - idle, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void cancelTimeoutCheck() {
+        if (timeoutCheck != null) {
+            timeoutCheck.cancel(false);
+            timeoutCheck = null;
+        }
+    }
+
+    private void releaseCoalescing() {
+        if (coalescing != null) {
+            coalescing.release();
+            coalescing = null;
+        }
+    }
+
+    /** One {@code send}: the subscriber of its publisher, whose signals queue for the event loop. */
+    private final class Message implements CoreSubscriber<ByteBuffer> {
+
+        final Publisher<ByteBuffer> publisher;
+        final MonoSink<Void> sink;
+        /** Buffers emitted and not yet framed (publisher thread in, event loop out). */
+        final Queue<ByteBuffer> inbox = Queues.<ByteBuffer>unbounded(64).get();
+        /** The publisher's subscription, once it gave it. */
+        volatile Subscription upstream;
+        volatile boolean upstreamDone;
+        volatile Throwable upstreamError;
+        /** Requested and not yet taken from {@link #inbox} (event loop). */
+        long outstanding;
+        /** A frame of this message was written: it must be finished or the connection failed. */
+        boolean started;
+
+        Message(Publisher<ByteBuffer> publisher, MonoSink<Void> sink) {
+            this.publisher = publisher;
+            this.sink = sink;
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            upstream = s;
+            scheduleDrain();
+        }
+
+        @Override
+        public void onNext(ByteBuffer buffer) {
+            if (buffer == null) {
+                onError(new NullPointerException("send: the publisher emitted a null buffer"));
+                return;
+            }
+            inbox.offer(buffer);
+            scheduleDrain();
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            upstreamError = t;
+            scheduleDrain();
+        }
+
+        @Override
+        public void onComplete() {
+            upstreamDone = true;
+            scheduleDrain();
+        }
+
+        void cancelUpstream() {
+            Subscription s = upstream;
+            if (s != null) {
+                s.cancel();
+            }
+            inbox.clear();
+        }
+    }
+}

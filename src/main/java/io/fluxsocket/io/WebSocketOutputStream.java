@@ -1,0 +1,362 @@
+package io.fluxsocket.io;
+
+import io.fluxsocket.StreamWebSocket;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+import reactor.core.publisher.Operators;
+
+/**
+ * A blocking {@link OutputStream} that is one outbound binary message of a {@link StreamWebSocket}:
+ * creating it subscribes one {@link StreamWebSocket#send send} whose publisher is fed by the writes;
+ * {@link #close()} ends the message (its last frame carries FIN) and waits until it was written.
+ * Sends subscribed after it wait behind it, as for any send: messages never interleave. Until it is
+ * closed its message is in flight, so the connection's Close frame (this client's, or the reply to
+ * the server's) waits behind it too: close the stream before closing the connection.
+ *
+ * <h2>Writes and flow control</h2>
+ * {@link #write(byte[], int, int)} copies the caller's bytes into a {@value #CHUNK}-byte buffer and
+ * hands each full buffer to the library when it asks for one; it asks only while its outbound
+ * budget has room, so a writer blocks while the socket is not writable. Small writes are thereby
+ * coalesced, and the library's framer frames them exactly as buffers of a reactive {@code send}.
+ * The bytes held are bounded by this buffer plus {@code outboundBufferBytes} plus one buffer.
+ * {@link #flush()} hands over the partial buffer (the framer writes it as a non-final frame) and
+ * waits until the bytes handed over were written to the socket.
+ *
+ * <p>Known approximation of {@code flush}: the public API signals "written" only for a whole
+ * message, so {@code flush} waits until {@link io.fluxsocket.WebSocketInfo#bytesSent()} grew by the
+ * bytes this stream handed over, counted from when the library started this message. Bytes of the
+ * previous message whose write had not completed at that moment count as this stream's, so
+ * {@code flush} can return while up to that many of its bytes are still being written. It polls
+ * that counter at least every millisecond.
+ *
+ * <h2>Failures and threads</h2>
+ * Writes and flushes after {@code close()}, or after the connection closed, throw a
+ * {@link WebSocketIOException} with status {@code CLOSED}; when the message failed (the
+ * connection was lost, or the library's send timeout passed without write progress, status
+ * {@code TIMEOUT}) they throw one with the send's status, and a writer blocked at the time wakes
+ * with it. An interrupted writer gets {@link InterruptedIOException} whose
+ * {@code bytesTransferred} counts the bytes of that call that were taken; the stream stays usable.
+ * Blocking methods called on a non-blocking thread (an event loop, a Reactor parallel or single
+ * scheduler) throw {@link IllegalStateException} at once: they would deadlock; use {@code send}
+ * there. Thread-safe: calls are serialized.
+ */
+public final class WebSocketOutputStream extends OutputStream {
+
+    /** The size of the buffers the writes fill and hand over. */
+    static final int CHUNK = 64 * 1024;
+    /** How often a flush looks at the written-bytes counter, at the least. */
+    private static final long FLUSH_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final String INSTEAD = "use send() instead";
+
+    private final StreamWebSocket socket;
+    /** The send of this message: completes when its last frame was written. */
+    private final CompletableFuture<Void> sent;
+    /** Serializes write, flush and close, for their whole call (the publisher's single producer). */
+    private final ReentrantLock writer = new ReentrantLock();
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled on demand, cancel, the end of the send and the connection's close. */
+    private final Condition changed = lock.newCondition();
+
+    // Guarded by lock; written by the event loop (subscription signals) and writers.
+    /** The library's subscriber of this message, once it started the message. */
+    private Subscriber<? super ByteBuffer> subscriber;
+    /** Buffers the subscriber requested and was not given yet. */
+    private long demand;
+    /** {@code info().bytesSent()} when the message started: the base of what flush waits for. */
+    private long baseline;
+    /** The connection's closeStatus() emitted (any thread). */
+    private volatile boolean connectionClosed;
+
+    // Owned by the thread holding the writer lock.
+    /** The buffer being filled, or null. */
+    private ByteBuffer buffer;
+    /** Bytes handed to the subscriber. */
+    private long handedOver;
+    /** The message was completed (onComplete given). */
+    private boolean completed;
+    /** close() was called and either completed the message or failed for good. */
+    private boolean closed;
+
+    private WebSocketOutputStream(StreamWebSocket socket) {
+        this.socket = socket;
+        this.sent = socket.send(new Source()).toFuture();
+        sent.whenComplete((v, e) -> wake());
+        socket.closeStatus().subscribe(status -> {
+            connectionClosed = true;
+            wake();
+        });
+    }
+
+    /** Starts one binary message on {@code socket} and returns the stream that writes it. */
+    public static WebSocketOutputStream of(StreamWebSocket socket) {
+        return new WebSocketOutputStream(Objects.requireNonNull(socket, "socket"));
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        Blocking.check("write", INSTEAD);
+        lockWriter();
+        try {
+            checkWritable();
+            int written = 0;
+            while (written < len) {
+                if (buffer != null && !buffer.hasRemaining()) {
+                    try {
+                        emit();
+                    } catch (InterruptedIOException e) {
+                        e.bytesTransferred = written;
+                        throw e;
+                    }
+                }
+                if (buffer == null) {
+                    buffer = ByteBuffer.allocate(CHUNK);
+                }
+                int n = Math.min(len - written, buffer.remaining());
+                buffer.put(b, off + written, n);
+                written += n;
+            }
+        } finally {
+            writer.unlock();
+        }
+    }
+
+    /**
+     * Sends the buffered bytes as a non-final frame and waits until every byte handed over so far
+     * was written to the socket (see the class description for how "written" is approximated).
+     */
+    @Override
+    public void flush() throws IOException {
+        Blocking.check("flush", INSTEAD);
+        lockWriter();
+        try {
+            checkWritable();
+            if (buffer != null && buffer.position() > 0) {
+                emit();
+            }
+            awaitWritten(handedOver);
+        } finally {
+            writer.unlock();
+        }
+    }
+
+    /**
+     * Ends the message: hands over the buffered bytes, completes the publisher (the last frame
+     * carries FIN) and waits until the message was written. Throws the send's failure as a
+     * {@link WebSocketIOException}. Calling it again after it returned or threw has no effect.
+     */
+    @Override
+    public void close() throws IOException {
+        Blocking.check("close", INSTEAD);
+        lockWriter();
+        try {
+            if (closed && sent.isDone()) {
+                return;
+            }
+            if (!completed) {
+                Subscriber<? super ByteBuffer> s;
+                try {
+                    if (buffer != null && buffer.position() > 0) {
+                        emit();
+                    }
+                    s = awaitSubscriber();
+                } catch (InterruptedIOException e) {
+                    throw e;
+                } catch (IOException e) {
+                    closed = true;
+                    throw e;
+                }
+                completed = true;
+                closed = true;
+                s.onComplete();
+            }
+            awaitSent();
+        } finally {
+            writer.unlock();
+        }
+    }
+
+    private void lockWriter() throws InterruptedIOException {
+        try {
+            writer.lockInterruptibly();
+        } catch (InterruptedException e) {
+            throw interrupted(e, "waiting for another writer");
+        }
+    }
+
+    private void checkWritable() throws IOException {
+        if (closed || completed) {
+            throw WebSocketIOException.closed("the output stream is closed");
+        }
+        if (sent.isCompletedExceptionally()) {
+            throw failure();
+        }
+        if (connectionClosed) {
+            throw WebSocketIOException.closed("the connection is closed");
+        }
+    }
+
+    /** Hands the filled buffer to the subscriber once it has demand. Writer lock held. */
+    private void emit() throws IOException {
+        Subscriber<? super ByteBuffer> s;
+        lock.lock();
+        try {
+            while (demand == 0) {
+                if (sent.isDone()) {
+                    throw failure();
+                }
+                await("waiting for the socket to take more bytes");
+            }
+            demand--;
+            s = subscriber;
+        } finally {
+            lock.unlock();
+        }
+        ByteBuffer b = buffer;
+        buffer = null;
+        b.flip();
+        handedOver += b.remaining();
+        // From here on the buffer is the library's.
+        s.onNext(b);
+    }
+
+    /** Waits until the library started this message (earlier messages are written first). */
+    private Subscriber<? super ByteBuffer> awaitSubscriber() throws IOException {
+        lock.lock();
+        try {
+            while (subscriber == null) {
+                if (sent.isDone()) {
+                    throw failure();
+                }
+                await("waiting for earlier messages to be sent");
+            }
+            return subscriber;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until {@code target} bytes of this message were written, polling bytesSent(). */
+    private void awaitWritten(long target) throws IOException {
+        lock.lock();
+        try {
+            while (target > 0 && socket.info().bytesSent() - baseline < target) {
+                if (sent.isDone()) {
+                    if (sent.isCompletedExceptionally()) {
+                        throw failure();
+                    }
+                    return;
+                }
+                try {
+                    changed.awaitNanos(FLUSH_POLL_NANOS);
+                } catch (InterruptedException e) {
+                    throw interrupted(e, "waiting for a flush to be written");
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void awaitSent() throws IOException {
+        try {
+            sent.get();
+        } catch (InterruptedException e) {
+            throw interrupted(e, "waiting for the message to be written");
+        } catch (ExecutionException e) {
+            throw WebSocketIOException.of(e.getCause());
+        }
+    }
+
+    /** Awaits a change; lock held. */
+    private void await(String what) throws InterruptedIOException {
+        try {
+            changed.await();
+        } catch (InterruptedException e) {
+            throw interrupted(e, what);
+        }
+    }
+
+    /** The send's failure; CLOSED if it ended without one (the stream was cancelled). */
+    private IOException failure() {
+        if (sent.isCompletedExceptionally()) {
+            try {
+                sent.join();
+            } catch (RuntimeException e) {
+                return WebSocketIOException.of(e.getCause() != null ? e.getCause() : e);
+            }
+        }
+        return WebSocketIOException.closed("the message ended before the output stream was closed");
+    }
+
+    private static InterruptedIOException interrupted(InterruptedException e, String what) {
+        Thread.currentThread().interrupt();
+        InterruptedIOException io = new InterruptedIOException("interrupted while " + what);
+        io.initCause(e);
+        return io;
+    }
+
+    private void wake() {
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The publisher of this message: the writes are its single producer. */
+    private final class Source implements Publisher<ByteBuffer>, Subscription {
+
+        @Override
+        public void subscribe(Subscriber<? super ByteBuffer> s) {
+            lock.lock();
+            try {
+                if (subscriber != null) {
+                    Operators.error(s, new IllegalStateException("an output stream's message is sent once"));
+                    return;
+                }
+                subscriber = s;
+                baseline = socket.info().bytesSent();
+            } finally {
+                lock.unlock();
+            }
+            s.onSubscribe(this);
+            wake();
+        }
+
+        @Override
+        public void request(long n) {
+            lock.lock();
+            try {
+                demand = Operators.addCap(demand, n);
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void cancel() {
+            // The send failed or was cancelled: its outcome wakes the writers (sent completes).
+            wake();
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package io.fluxsocket.internal;
+
+import io.fluxsocket.StreamWebSocket;
+import io.fluxsocket.WebErrorStatus;
+import io.fluxsocket.WebSocketClient;
+import io.fluxsocket.WebSocketException;
+import io.fluxsocket.testing.Await;
+import io.fluxsocket.testing.BytePattern;
+import io.fluxsocket.testing.TestServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** One send is one binary message of frames, sized, ordered and bounded as documented. */
+@Timeout(60)
+class OutboundFramerTest {
+
+    private static final int FRAME = 64 * 1024;
+
+    @Test
+    void oneSendIsOneBinaryMessageWithFinOnlyOnTheLastFrame() {
+        FrameRecorder recorder = new FrameRecorder();
+        try (TestServer server = new TestServer((in, out) -> recorder.record(in))) {
+            StreamWebSocket ws = WebSocketClient.create().connect(server.uri()).block(Duration.ofSeconds(10));
+            int part = 100 * 1024;
+            ws.send(Flux.range(0, 3).map(i -> BytePattern.chunk((long) i * part, part))).block(Duration.ofSeconds(10));
+            Await.until(() -> recorder.messages().size() == 1, Duration.ofSeconds(10), "the message arrived");
+
+            List<FrameRecorder.Frame> frames = recorder.frames();
+            assertFalse(frames.get(0).continuation(), "the first frame has opcode 2 (binary)");
+            for (int i = 1; i < frames.size(); i++) {
+                assertTrue(frames.get(i).continuation(), "frame " + i + " is a continuation");
+            }
+            for (int i = 0; i < frames.size(); i++) {
+                assertEquals(i == frames.size() - 1, frames.get(i).fin(), "FIN only on the last frame, frame " + i);
+                assertTrue(frames.get(i).payload().length <= FRAME, "frame " + i + " within maxFramePayload");
+            }
+            BytePattern.Checker checker = new BytePattern.Checker();
+            checker.accept(ByteBuffer.wrap(recorder.messages().get(0)));
+            assertEquals(3L * part, checker.offset());
+            ws.close().block(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void anEmptyPublisherSendsOneEmptyMessage() {
+        FrameRecorder recorder = new FrameRecorder();
+        try (TestServer server = new TestServer((in, out) -> recorder.record(in))) {
+            StreamWebSocket ws = WebSocketClient.create().connect(server.uri()).block(Duration.ofSeconds(10));
+            ws.send(Flux.empty()).block(Duration.ofSeconds(10));
+            Await.until(() -> recorder.frames().size() == 1, Duration.ofSeconds(10), "the frame arrived");
+            FrameRecorder.Frame frame = recorder.frames().get(0);
+            assertFalse(frame.continuation());
+            assertTrue(frame.fin());
+            assertEquals(0, frame.payload().length);
+            ws.close().block(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void smallBuffersFromASynchronousSourceAreCoalescedIntoFullFrames() {
+        FrameRecorder recorder = new FrameRecorder();
+        try (TestServer server = new TestServer((in, out) -> recorder.record(in))) {
+            StreamWebSocket ws = WebSocketClient.create().connect(server.uri()).block(Duration.ofSeconds(10));
+            ws.send(Flux.range(0, 1000).map(i -> BytePattern.chunk(i * 100L, 100))).block(Duration.ofSeconds(10));
+            Await.until(() -> recorder.messages().size() == 1, Duration.ofSeconds(10), "the message arrived");
+
+            int[] sizes = recorder.frames().stream().mapToInt(f -> f.payload().length).toArray();
+            assertArrayEquals(new int[] {FRAME, 100_000 - FRAME}, sizes, "1000 buffers of 100 bytes: " + Arrays.toString(sizes));
+            BytePattern.Checker checker = new BytePattern.Checker();
+            checker.accept(ByteBuffer.wrap(recorder.messages().get(0)));
+            assertEquals(100_000, checker.offset());
+            ws.close().block(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void aLargeBufferIsSplitAtMaxFramePayload() {
+        FrameRecorder recorder = new FrameRecorder();
+        try (TestServer server = new TestServer((in, out) -> recorder.record(in))) {
+            StreamWebSocket ws = WebSocketClient.create().connect(server.uri()).block(Duration.ofSeconds(10));
+            ws.send(Mono.just(BytePattern.chunk(0, (1 << 20) + 5))).block(Duration.ofSeconds(10));
+            Await.until(() -> recorder.messages().size() == 1, Duration.ofSeconds(10), "the message arrived");
+
+            List<FrameRecorder.Frame> frames = recorder.frames();
+            for (int i = 0; i < 16; i++) {
+                assertEquals(FRAME, frames.get(i).payload().length, "frame " + i + " is a full frame");
+            }
+            assertEquals(17, frames.size(), "16 full frames and the final 5 bytes");
+            assertEquals(5, frames.get(16).payload().length);
+            BytePattern.Checker checker = new BytePattern.Checker();
+            checker.accept(ByteBuffer.wrap(recorder.messages().get(0)));
+            assertEquals((1 << 20) + 5, checker.offset());
+            ws.close().block(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void concurrentSendsAreSerializedAndNeverInterleave() {
+        FrameRecorder recorder = new FrameRecorder();
+        try (TestServer server = new TestServer((in, out) -> recorder.record(in))) {
+            StreamWebSocket ws = WebSocketClient.create().connect(server.uri()).block(Duration.ofSeconds(10));
+            int senders = 8;
+            int buffers = 200;
+            List<Mono<Void>> sends = new ArrayList<>();
+            for (int id = 0; id < senders; id++) {
+                byte mark = (byte) id;
+                sends.add(ws.send(Flux.range(0, buffers)
+                                .map(i -> {
+                                    byte[] b = new byte[1024];
+                                    Arrays.fill(b, mark);
+                                    return ByteBuffer.wrap(b);
+                                })
+                                .publishOn(Schedulers.parallel(), 4))
+                        .subscribeOn(Schedulers.boundedElastic()));
+            }
+            Flux.merge(sends).blockLast(Duration.ofSeconds(20));
+            Await.until(() -> recorder.messages().size() == senders, Duration.ofSeconds(10), "all messages arrived");
+
+            boolean[] seen = new boolean[senders];
+            for (byte[] message : recorder.messages()) {
+                assertEquals(buffers * 1024, message.length, "each message whole");
+                byte mark = message[0];
+                for (byte b : message) {
+                    assertEquals(mark, b, "a message holds only its own sender's bytes");
+                }
+                seen[mark] = true;
+            }
+            for (boolean s : seen) {
+                assertTrue(s, "every sender's message arrived");
+            }
+            ws.close().block(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void heldBytesStayWithinTheOutboundBudgetWhenTheServerStopsReading() throws Exception {
+        int budget = 256 * 1024;
+        // The server never subscribes to its inbound: it never reads after the handshake.
+        try (TestServer server = new TestServer((in, out) -> Mono.never())) {
+            DefaultWebSocketClient client = new DefaultWebSocketClient(config(budget, Duration.ofSeconds(30)));
+            WebSocketConnection connection = client.open(server.uri()).block(Duration.ofSeconds(10));
+            AtomicLong emitted = new AtomicLong();
+            Flux<ByteBuffer> endless = Flux.generate(sink -> {
+                sink.next(BytePattern.chunk(emitted.get(), FRAME));
+                emitted.addAndGet(FRAME);
+            });
+            connection.send(endless).subscribe(null, e -> { });
+
+            Await.until(() -> !connection.channel().isWritable(), Duration.ofSeconds(20), "the client's channel is unwritable");
+            for (int i = 0; i < 20; i++) {
+                long[] snapshot = connection.channel().eventLoop()
+                        .submit(() -> new long[] {emitted.get(), connection.bytesSent(), connection.outboundHeldBytes()})
+                        .get();
+                long taken = snapshot[0] - snapshot[1];
+                assertTrue(snapshot[2] <= budget + FRAME, "held " + snapshot[2] + " > budget + one frame");
+                assertTrue(taken <= budget + FRAME, "taken from the publisher and not written: " + taken);
+                if (i == 19) {
+                    System.out.printf("stalled upload: emitted=%d written=%d held=%d budget=%d%n",
+                            snapshot[0], snapshot[1], snapshot[2], budget);
+                }
+            }
+            connection.channel().close().sync();
+        }
+    }
+
+    @Test
+    void aSendWithoutWriteProgressForTheSendTimeoutFailsWithTimeout() {
+        try (TestServer server = new TestServer((in, out) -> Mono.never())) {
+            DefaultWebSocketClient client = new DefaultWebSocketClient(config(256 * 1024, Duration.ofSeconds(1)));
+            WebSocketConnection connection = client.open(server.uri()).block(Duration.ofSeconds(10));
+            AtomicLong offset = new AtomicLong();
+            Flux<ByteBuffer> endless = Flux.generate(sink -> sink.next(BytePattern.chunk(offset.getAndAdd(FRAME), FRAME)));
+            StepVerifier.create(connection.send(endless))
+                    .expectErrorSatisfies(e -> assertEquals(WebErrorStatus.TIMEOUT, ((WebSocketException) e).status()))
+                    .verify(Duration.ofSeconds(20));
+            assertEquals(1006, connection.closeStatus().block(Duration.ofSeconds(10)).code());
+        }
+    }
+
+    @Test
+    void aSendNeverCompletesNormallyWhenTheServerDropsInTheMiddleOfItsMessage() {
+        AtomicInteger frames = new AtomicInteger();
+        try (TestServer server = new TestServer((in, out) -> in.receiveFrames()
+                .doOnNext(f -> {
+                    if (frames.incrementAndGet() == 3) {
+                        in.withConnection(c -> c.channel().close());
+                    }
+                })
+                .then())) {
+            StreamWebSocket ws = WebSocketClient.create().connect(server.uri()).block(Duration.ofSeconds(10));
+            long total = 64L << 20;
+            StepVerifier.create(ws.send(Flux.range(0, (int) (total / FRAME)).map(i -> BytePattern.chunk((long) i * FRAME, FRAME))))
+                    .expectErrorSatisfies(e -> {
+                        WebErrorStatus status = ((WebSocketException) e).status();
+                        assertTrue(status == WebErrorStatus.CLOSED || status == WebErrorStatus.CONNECTION_RESET
+                                || status == WebErrorStatus.CONNECTION_ABORTED, "status " + status);
+                    })
+                    .verify(Duration.ofSeconds(20));
+            assertTrue(ws.info().bytesSent() < total, "not everything was written: " + ws.info().bytesSent());
+        }
+    }
+
+    private static ClientConfig config(int outboundBudget, Duration sendTimeout) {
+        return new ClientConfig(Duration.ofSeconds(10), sendTimeout, Duration.ofSeconds(2), true,
+                Map.of(), List.of(), FRAME, 256 * 1024, outboundBudget);
+    }
+}

@@ -1,0 +1,69 @@
+package io.fluxsocket.testing;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+
+import java.net.URI;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
+import org.reactivestreams.Publisher;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.WebsocketServerSpec;
+import reactor.netty.http.websocket.WebsocketInbound;
+import reactor.netty.http.websocket.WebsocketOutbound;
+
+/**
+ * An in-process Reactor Netty WebSocket server on loopback for one test, with a probe on its
+ * (last) accepted channel: the channel itself, and a latch that opens when the channel first
+ * becomes unwritable (the client stopped reading and the TCP window closed).
+ */
+public final class TestServer implements AutoCloseable {
+
+    private final DisposableServer server;
+    private final AtomicReference<Channel> channel = new AtomicReference<>();
+    private final CountDownLatch unwritable = new CountDownLatch(1);
+
+    public TestServer(BiFunction<WebsocketInbound, WebsocketOutbound, Publisher<Void>> handler) {
+        this.server = HttpServer.create()
+                .host("127.0.0.1")
+                .port(0)
+                .doOnChannelInit((observer, ch, address) -> {
+                    channel.set(ch);
+                    ch.pipeline().addFirst("test.probe", new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+                            if (!ctx.channel().isWritable()) {
+                                unwritable.countDown();
+                            }
+                            ctx.fireChannelWritabilityChanged();
+                        }
+                    });
+                })
+                .handle((request, response) -> response.sendWebsocket(handler,
+                        WebsocketServerSpec.builder().maxFramePayloadLength(1 << 24).build()))
+                .bindNow();
+    }
+
+    public URI uri() {
+        return URI.create("ws://127.0.0.1:" + server.port() + "/");
+    }
+
+    /** The server side of the latest accepted connection. */
+    public Channel channel() {
+        return channel.get();
+    }
+
+    /** Waits until the server's channel became unwritable. */
+    public boolean awaitUnwritable(long seconds) throws InterruptedException {
+        return unwritable.await(seconds, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+        server.disposeNow();
+    }
+}
