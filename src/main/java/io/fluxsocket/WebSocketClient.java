@@ -57,6 +57,17 @@ public interface WebSocketClient {
      */
     Mono<StreamWebSocket> connect(URI uri);
 
+    /**
+     * Connects in message mode: whole or streamed text and binary messages, received as
+     * {@link Builder#receiveMode} says, whole ones up to {@link Builder#maxMessageSize}. Nothing
+     * happens until subscription; cancelling the {@link Mono} before it emits closes the socket.
+     *
+     * @param uri an absolute {@code ws://} or {@code wss://} URI
+     * @return a {@link Mono} that emits the open connection once the opening handshake succeeded,
+     *     and errors as {@link #connect(URI)}'s does
+     */
+    Mono<MessageWebSocket> connectMessages(URI uri);
+
     /** The options of the Windows Runtime's {@code Control}. Not thread-safe; build, then share. */
     final class Builder {
 
@@ -69,6 +80,8 @@ public interface WebSocketClient {
         private int maxFramePayload = 64 * 1024;
         private int receiveBufferBytes = 256 * 1024;
         private int outboundBufferBytes = 256 * 1024;
+        private int maxMessageSize = 1024 * 1024;
+        private ReceiveMode receiveMode = ReceiveMode.WHOLE;
 
         Builder() {
         }
@@ -161,11 +174,31 @@ public interface WebSocketClient {
             return this;
         }
 
+        /**
+         * Message mode: the largest message received whole, in bytes; a longer one fails the
+         * connection with close code 1009 and {@code MESSAGE_TOO_BIG}, detected from the frame
+         * headers before its excess is read. Streamed messages have no limit. Default 1 MiB;
+         * 1 byte to 1 GiB.
+         */
+        public Builder maxMessageSize(int bytes) {
+            this.maxMessageSize = range(bytes, 1, 1 << 30, "maxMessageSize");
+            return this;
+        }
+
+        /** Message mode: whole messages ({@link ReceiveMode#WHOLE}, the default) or streamed ones. */
+        public Builder receiveMode(ReceiveMode mode) {
+            if (mode == null) {
+                throw WebSocketProtocol.invalid("receiveMode", "must not be null");
+            }
+            this.receiveMode = mode;
+            return this;
+        }
+
         /** A client with these options; the builder may be used again afterwards. */
         public WebSocketClient build() {
             return new DefaultWebSocketClient(new ClientConfig(connectTimeout, sendTimeout, closeTimeout, noDelay,
                     java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers)), List.copyOf(subprotocols), maxFramePayload, receiveBufferBytes,
-                    outboundBufferBytes));
+                    outboundBufferBytes, maxMessageSize, receiveMode));
         }
 
         private static Duration positive(Duration d, String name) {

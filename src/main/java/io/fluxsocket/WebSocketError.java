@@ -67,6 +67,9 @@ public final class WebSocketError {
             if (code == WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code()) {
                 return WebErrorStatus.INVALID_PAYLOAD;
             }
+            if (code == WebSocketCloseStatus.INVALID_MESSAGE_TYPE.code()) {
+                return WebErrorStatus.UNSUPPORTED_DATA;
+            }
             return WebErrorStatus.PROTOCOL_ERROR;
         }
         if (t instanceof CertificateExpiredException || t instanceof CertificateNotYetValidException) {

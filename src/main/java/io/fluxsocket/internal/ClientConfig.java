@@ -1,5 +1,7 @@
 package io.fluxsocket.internal;
 
+import io.fluxsocket.ReceiveMode;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -14,5 +16,7 @@ public record ClientConfig(
         List<String> subprotocols,
         int maxFramePayload,
         int receiveBufferBytes,
-        int outboundBufferBytes) {
+        int outboundBufferBytes,
+        int maxMessageSize,
+        ReceiveMode receiveMode) {
 }

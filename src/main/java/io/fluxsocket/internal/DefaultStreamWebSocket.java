@@ -18,9 +18,11 @@ import reactor.core.publisher.Mono;
 final class DefaultStreamWebSocket implements StreamWebSocket {
 
     private final WebSocketConnection connection;
+    private final InboundFlow inbound;
 
     DefaultStreamWebSocket(WebSocketConnection connection) {
         this.connection = connection;
+        this.inbound = (InboundFlow) connection.inbound();
     }
 
     WebSocketConnection connection() {
@@ -29,7 +31,7 @@ final class DefaultStreamWebSocket implements StreamWebSocket {
 
     @Override
     public Flux<ByteBuffer> receive() {
-        return connection.receive();
+        return inbound;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.fluxsocket.internal;
 
+import io.fluxsocket.MessageWebSocket;
 import io.fluxsocket.StreamWebSocket;
 import io.fluxsocket.WebErrorStatus;
 import io.fluxsocket.WebSocketClient;
@@ -52,11 +53,16 @@ public final class DefaultWebSocketClient implements WebSocketClient {
 
     @Override
     public Mono<StreamWebSocket> connect(URI uri) {
-        return open(uri).map(DefaultStreamWebSocket::new);
+        return open(uri, Mode.STREAM).map(DefaultStreamWebSocket::new);
+    }
+
+    @Override
+    public Mono<MessageWebSocket> connectMessages(URI uri) {
+        return open(uri, Mode.messages(config.receiveMode())).map(DefaultMessageWebSocket::new);
     }
 
     /** Connects and performs the opening handshake, within the connect timeout. */
-    Mono<WebSocketConnection> open(URI uri) {
+    Mono<WebSocketConnection> open(URI uri, Mode mode) {
         Target target;
         try {
             target = Target.of(uri);
@@ -68,7 +74,7 @@ public final class DefaultWebSocketClient implements WebSocketClient {
             client = client.secure();
         }
         return client.connect()
-                .flatMap(connection -> Handshake.perform(connection.channel(), target, config)
+                .flatMap(connection -> Handshake.perform(connection.channel(), target, config, mode)
                         .doOnCancel(connection::dispose)
                         .doOnError(e -> connection.dispose()))
                 .timeout(config.connectTimeout(), Mono.error(() -> new WebSocketException(WebErrorStatus.TIMEOUT,

@@ -32,7 +32,8 @@ import java.util.List;
  * {@link CloseWebSocketFrame}s.
  *
  * <p>Violations throw {@link CorruptedWebSocketFrameException} with the close code to fail the
- * connection with (1002, or 1007 for a Close reason that is not UTF-8); everything after is
+ * connection with (1002, 1007 for a Close reason that is not UTF-8, 1009 for a frame that takes its
+ * message past the maximum message size); everything after is
  * skipped. The pieces decoded before it still go up first. Holds at most a partial header and one
  * partial control frame (139 bytes) between reads.
  */
@@ -47,6 +48,9 @@ final class FrameDecoder extends ByteToMessageDecoder {
 
     private enum State { HEADER, DATA, CONTROL, CORRUPT }
 
+    /** The longest message allowed, in bytes ({@code Long.MAX_VALUE}: no limit). */
+    private final long maxMessageSize;
+
     /** Where in the frame stream the next byte belongs. */
     private State state = State.HEADER;
     /** The opcode of the data message being read, and the FIN bit of its current frame. */
@@ -60,6 +64,21 @@ final class FrameDecoder extends ByteToMessageDecoder {
     private boolean inMessage;
     /** A piece of the current message was passed on (the next one is a continuation). */
     private boolean messageStarted;
+    /** The payload lengths of the current message's frames so far, as their headers declared them. */
+    private long messageLength;
+
+    /** A decoder with no limit on message size (stream mode, streamed messages). */
+    FrameDecoder() {
+        this(Long.MAX_VALUE);
+    }
+
+    /**
+     * @param maxMessageSize the longest message allowed: a frame header that takes a message past
+     *                       it fails with 1009 before any of that frame's payload is read
+     */
+    FrameDecoder(long maxMessageSize) {
+        this.maxMessageSize = maxMessageSize;
+    }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
@@ -149,9 +168,18 @@ final class FrameDecoder extends ByteToMessageDecoder {
             }
             inMessage = true;
             messageStarted = false;
+            messageLength = 0;
             opcode = frameOpcode;
         } else {
             throw violation("reserved data opcode " + frameOpcode);
+        }
+        if (frameOpcode < OPCODE_CLOSE) {
+            if (length > maxMessageSize - messageLength) {
+                throw new CorruptedWebSocketFrameException(WebSocketCloseStatus.MESSAGE_TOO_BIG,
+                        "a message longer than " + maxMessageSize + " bytes (maxMessageSize): a frame of " + length
+                                + " bytes after " + messageLength);
+            }
+            messageLength += length;
         }
         in.skipBytes(headerLength);
         remaining = length;

@@ -49,14 +49,17 @@ final class Handshake extends ChannelInboundHandlerAdapter {
 
     private final Target target;
     private final ClientConfig config;
+    /** What the connection will receive as. */
+    private final Mode mode;
     private final MonoSink<WebSocketConnection> sink;
     private final String key;
     /** The response was seen (success or failure): nothing more is done here (event loop). */
     private boolean done;
 
-    private Handshake(Target target, ClientConfig config, MonoSink<WebSocketConnection> sink) {
+    private Handshake(Target target, ClientConfig config, Mode mode, MonoSink<WebSocketConnection> sink) {
         this.target = target;
         this.config = config;
+        this.mode = mode;
         this.sink = sink;
         byte[] nonce = new byte[16];
         PlatformDependent.threadLocalRandom().nextBytes(nonce);
@@ -68,11 +71,11 @@ final class Handshake extends ChannelInboundHandlerAdapter {
      *
      * @return a {@link Mono} of the open connection; on error the channel is closed
      */
-    static Mono<WebSocketConnection> perform(Channel channel, Target target, ClientConfig config) {
+    static Mono<WebSocketConnection> perform(Channel channel, Target target, ClientConfig config, Mode mode) {
         return Mono.create(sink -> channel.eventLoop().execute(() -> {
             channel.config().setAutoRead(false);
             ChannelPipeline p = channel.pipeline();
-            Handshake handshake = new Handshake(target, config, sink);
+            Handshake handshake = new Handshake(target, config, mode, sink);
             String before = p.get(NettyPipeline.ReactiveBridge) != null ? NettyPipeline.ReactiveBridge : null;
             if (before != null) {
                 p.addBefore(before, HTTP_CODEC, new HttpClientCodec());
@@ -172,9 +175,9 @@ final class Handshake extends ChannelInboundHandlerAdapter {
             return;
         }
         String selected = response.headers().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
-        WebSocketConnection connection = new WebSocketConnection(ctx.channel(), config, selected);
+        WebSocketConnection connection = new WebSocketConnection(ctx.channel(), config, mode, selected);
         ChannelPipeline p = ctx.pipeline();
-        p.addBefore(HANDSHAKE, FRAME_DECODER, new FrameDecoder());
+        p.addBefore(HANDSHAKE, FRAME_DECODER, mode.decoder(config));
         p.addBefore(HANDSHAKE, FRAME_ENCODER, new WebSocket13FrameEncoder(true));
         p.addBefore(HANDSHAKE, CONNECTION, connection);
         p.remove(this);

@@ -2,6 +2,8 @@ package io.fluxsocket.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -24,7 +26,7 @@ import org.reactivestreams.Subscription;
  * {@link FrameDecoder} passes on at once as payload pieces. So the queue stays under
  * {@code budget + 64 KiB}; the decoder itself keeps at most a partial header or control frame.
  */
-final class InboundFlow extends Flux<ByteBuffer> implements Subscription {
+final class InboundFlow extends Flux<ByteBuffer> implements Inbound, Subscription {
 
     private final EventLoop eventLoop;
     private final int budget;
@@ -65,8 +67,8 @@ final class InboundFlow extends Flux<ByteBuffer> implements Subscription {
         this.readCheck = readCheck;
     }
 
-    /** Bytes queued for the subscriber (a measure of what this flow holds). */
-    long queuedBytes() {
+    @Override
+    public long queuedBytes() {
         return queuedBytes;
     }
 
@@ -74,7 +76,8 @@ final class InboundFlow extends Flux<ByteBuffer> implements Subscription {
      * Whether the socket should be read for this flow: there is room and unmet demand, or nobody
      * listens and data is dropped anyway (cancelled, or closing before anyone subscribed).
      */
-    boolean wantsRead() {
+    @Override
+    public boolean wantsRead() {
         if (done) {
             return false;
         }
@@ -90,8 +93,13 @@ final class InboundFlow extends Flux<ByteBuffer> implements Subscription {
         return cancelled || (closing && !subscribed.get());
     }
 
-    /** A data frame's payload arrived; copied, so the caller keeps (and releases) its buffer. */
-    void onData(ByteBuf payload) {
+    /** A piece of a binary message arrived; copied, so the caller keeps (and releases) its buffer. */
+    @Override
+    public void onData(ByteBuf payload, boolean start, boolean text, boolean end) {
+        if (start && text) {
+            throw new CorruptedWebSocketFrameException(WebSocketCloseStatus.INVALID_MESSAGE_TYPE,
+                    "stream mode accepts binary messages only; the server sent a text message");
+        }
         int n = payload.readableBytes();
         if (done || cancelled || n == 0 || (discarding() && queuedBytes >= budget)) {
             // Nobody will read it: the subscriber left, the flow ended, or closing with nobody subscribed.
@@ -111,13 +119,14 @@ final class InboundFlow extends Flux<ByteBuffer> implements Subscription {
      * the close timeout); if there is none, data beyond the budget is dropped so that reads go on
      * to the server's Close.
      */
-    void closing() {
+    @Override
+    public void closing() {
         closing = true;
         readCheck.run();
     }
 
-    /** No more data: deliver what is queued, then complete ({@code error == null}) or error. */
-    void terminate(Throwable error) {
+    @Override
+    public void terminate(Throwable error) {
         if (done) {
             return;
         }

@@ -2,6 +2,7 @@ package io.fluxsocket.internal;
 
 import io.fluxsocket.WebErrorStatus;
 import io.fluxsocket.WebSocketException;
+import io.fluxsocket.WebSocketMessage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -9,6 +10,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 
 import java.nio.ByteBuffer;
@@ -21,13 +23,14 @@ import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.MonoSink;
 import reactor.util.concurrent.Queues;
 
 /**
- * The outbound side of one connection: turns each {@code send}'s publisher into one binary message
- * of frames, one message at a time, within a byte budget, and writes the Close frame of a
- * {@code close} after the message in flight.
+ * The outbound side of one connection: turns each message into frames, one message at a time,
+ * within a byte budget, and writes the Close frame of a {@code close} after the message in flight.
+ * A message is a stream-mode {@code send}'s publisher (binary), or one message of message mode:
+ * whole (its payload in memory, written at once as frames of up to {@code maxFramePayload}) or
+ * streamed (a publisher, framed like a {@code send}'s), text or binary.
  *
  * <p>Frame sizing: buffers are appended to a coalescing buffer that is written as a frame when it
  * reaches {@code maxFramePayload}, or, when nothing more is waiting, as soon as the socket is
@@ -37,7 +40,9 @@ import reactor.util.concurrent.Queues;
  *
  * <p>Budget: buffers are requested from the publisher only while the bytes taken and not yet
  * written to the socket ({@link #inFlight} plus the coalescing buffer) are under the budget, in
- * batches sized from the largest buffer seen.
+ * batches sized from the largest buffer seen; a whole message starts only while they are.
+ *
+ * <p>Streamed text is checked as UTF-8 before it is framed: invalid bytes never reach the wire.
  *
  * <p>Confined to the event loop, but for {@link #send} and the publisher's signals, which queue and
  * schedule {@link #drain()} there.
@@ -104,17 +109,58 @@ final class OutboundFramer {
 
     Mono<Void> send(Publisher<ByteBuffer> publisher) {
         return Mono.create(sink -> {
-            Message m = new Message(publisher, sink);
+            Message m = new Message(false, null, publisher, new Outcome() {
+                @Override
+                public void written() {
+                    sink.success();
+                }
+
+                @Override
+                public void failed(Throwable error) {
+                    sink.error(error);
+                }
+            });
             sink.onCancel(() -> onEventLoop(() -> cancel(m)));
             onEventLoop(() -> {
                 if (terminated != null) {
-                    sink.error(terminated);
+                    m.outcome.failed(terminated);
                     return;
                 }
                 pending.add(m);
                 drain();
             });
         });
+    }
+
+    /**
+     * Queues one message of message mode behind those already queued, without writing yet: the
+     * caller runs {@link #drain()} once it has queued what it had. Event loop only.
+     *
+     * @param outcome told when the message was written or failed, in the order messages were queued
+     * @return the bytes the message holds in memory until it is written (0 for a streamed one)
+     */
+    long enqueue(WebSocketMessage message, Outcome outcome) {
+        Message m = message.isStreamed()
+                ? new Message(message.isText(), null, message.content(), outcome)
+                : new Message(message.isText(), message.payload(), null, outcome);
+        if (terminated != null) {
+            outcome.failed(terminated);
+            return 0;
+        }
+        pending.add(m);
+        return m.whole == null ? 0 : m.whole.remaining();
+    }
+
+    /**
+     * Removes the queued messages of {@code outcome} that have not started, without telling it;
+     * with {@code cancelCurrent}, its message in flight is cancelled as a cancelled {@code send} is.
+     * Event loop only.
+     */
+    void discard(Outcome outcome, boolean cancelCurrent) {
+        pending.removeIf(o -> o instanceof Message && ((Message) o).outcome == outcome);
+        if (cancelCurrent && current != null && current.outcome == outcome) {
+            cancel(current);
+        }
     }
 
     /** Queues the Close frame behind the messages already subscribed. Event loop only. */
@@ -146,11 +192,11 @@ final class OutboundFramer {
         releaseCoalescing();
         if (m != null) {
             m.cancelUpstream();
-            m.sink.error(cause);
+            m.outcome.failed(cause);
         }
         for (Object o; (o = pending.poll()) != null; ) {
             if (o instanceof Message) {
-                ((Message) o).sink.error(cause);
+                ((Message) o).outcome.failed(cause);
             }
         }
     }
@@ -220,17 +266,29 @@ final class OutboundFramer {
     private void step() {
         while (terminated == null) {
             if (current == null) {
-                Object next = pending.poll();
+                Object next = pending.peek();
                 if (next == null) {
                     return;
                 }
                 if (next instanceof Runnable) {
                     // The close request: its frame goes now, and nothing may follow it.
+                    pending.poll();
                     ((Runnable) next).run();
                     return;
                 }
-                current = (Message) next;
-                current.publisher.subscribe(current);
+                Message m = (Message) next;
+                if (m.whole != null) {
+                    if (heldBytes() >= budget) {
+                        // Written when earlier frames are: the socket is not taking them fast enough.
+                        return;
+                    }
+                    pending.poll();
+                    writeWhole(m);
+                    continue;
+                }
+                pending.poll();
+                current = m;
+                m.publisher.subscribe(m);
                 continue;
             }
             Message m = current;
@@ -239,17 +297,25 @@ final class OutboundFramer {
             boolean upstreamDone = m.upstreamDone;
             for (ByteBuffer b; (b = m.inbox.poll()) != null; ) {
                 m.outstanding--;
+                if (m.utf8 != null && m.utf8.update(b) >= 0) {
+                    upstreamError = notUtf8(m.utf8);
+                    m.cancelUpstream();
+                    break;
+                }
                 append(m, b);
                 if (terminated != null || current != m) {
                     return;
                 }
             }
+            if (upstreamError == null && upstreamDone && m.utf8 != null && !m.utf8.isComplete()) {
+                upstreamError = notUtf8(m.utf8);
+            }
             if (upstreamError != null) {
                 current = null;
                 releaseCoalescing();
-                m.sink.error(upstreamError);
+                m.outcome.failed(upstreamError);
                 if (m.started) {
-                    owner.failConnection(1011, "a send's publisher failed in the middle of its message",
+                    owner.failConnection(1011, "the content of a message failed in the middle of it",
                             WebErrorStatus.CLOSED, upstreamError);
                     return;
                 }
@@ -277,6 +343,23 @@ final class OutboundFramer {
             }
             return;
         }
+    }
+
+    private static WebSocketException notUtf8(Utf8Validator utf8) {
+        return new WebSocketException(WebErrorStatus.INVALID_ARGUMENT,
+                "message: the content of a streamed text message is not UTF-8 (at byte " + utf8.offset() + ")");
+    }
+
+    /** Writes a whole message as frames of up to {@code maxFramePayload}, without copying it. */
+    private void writeWhole(Message m) {
+        ByteBuffer b = m.whole;
+        int pos = b.position();
+        int end = b.limit();
+        while (end - pos > maxFramePayload) {
+            writeFrame(m, Unpooled.wrappedBuffer(b.slice(pos, maxFramePayload)), false);
+            pos += maxFramePayload;
+        }
+        writeFrame(m, pos == end ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(b.slice(pos, end - pos)), true);
     }
 
     private void append(Message m, ByteBuffer b) {
@@ -324,8 +407,8 @@ final class OutboundFramer {
     }
 
     private void writeFrame(Message m, ByteBuf payload, boolean last) {
-        WebSocketFrame frame = m.started
-                ? new ContinuationWebSocketFrame(last, 0, payload)
+        WebSocketFrame frame = m.started ? new ContinuationWebSocketFrame(last, 0, payload)
+                : m.text ? new TextWebSocketFrame(last, 0, payload)
                 : new BinaryWebSocketFrame(last, 0, payload);
         m.started = true;
         int size = payload.readableBytes();
@@ -341,11 +424,11 @@ final class OutboundFramer {
             if (f.isSuccess()) {
                 bytesSent += size;
                 if (last) {
-                    m.sink.success();
+                    m.outcome.written();
                 }
                 drain();
             } else if (last) {
-                m.sink.error(owner.sendFailure(f.cause()));
+                m.outcome.failed(owner.sendFailure(f.cause()));
             } else {
                 owner.onWriteFailure(f.cause());
             }
@@ -389,13 +472,30 @@ final class OutboundFramer {
         }
     }
 
-    /** One {@code send}: the subscriber of its publisher, whose signals queue for the event loop. */
+    /** How the end of a message is told: written to the socket, or failed. Called on the event loop. */
+    interface Outcome {
+
+        void written();
+
+        void failed(Throwable error);
+    }
+
+    /**
+     * One message: a whole payload, or a publisher whose subscriber this is, its signals queued
+     * for the event loop.
+     */
     private final class Message implements CoreSubscriber<ByteBuffer> {
 
+        final boolean text;
+        /** The payload of a whole message, else null. */
+        final ByteBuffer whole;
+        /** The content of a streamed message, else null. */
         final Publisher<ByteBuffer> publisher;
-        final MonoSink<Void> sink;
-        /** Buffers emitted and not yet framed (publisher thread in, event loop out). */
-        final Queue<ByteBuffer> inbox = Queues.<ByteBuffer>unbounded(64).get();
+        final Outcome outcome;
+        /** Buffers emitted and not yet framed (publisher thread in, event loop out); streamed only. */
+        final Queue<ByteBuffer> inbox;
+        /** Checks streamed text as it is framed; null for binary and whole messages. */
+        final Utf8Validator utf8;
         /** The publisher's subscription, once it gave it. */
         volatile Subscription upstream;
         volatile boolean upstreamDone;
@@ -405,9 +505,13 @@ final class OutboundFramer {
         /** A frame of this message was written: it must be finished or the connection failed. */
         boolean started;
 
-        Message(Publisher<ByteBuffer> publisher, MonoSink<Void> sink) {
+        Message(boolean text, ByteBuffer whole, Publisher<ByteBuffer> publisher, Outcome outcome) {
+            this.text = text;
+            this.whole = whole;
             this.publisher = publisher;
-            this.sink = sink;
+            this.outcome = outcome;
+            this.inbox = publisher == null ? null : Queues.<ByteBuffer>unbounded(64).get();
+            this.utf8 = publisher != null && text ? new Utf8Validator() : null;
         }
 
         @Override
@@ -443,7 +547,9 @@ final class OutboundFramer {
             if (s != null) {
                 s.cancel();
             }
-            inbox.clear();
+            if (inbox != null) {
+                inbox.clear();
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ import io.fluxsocket.WebErrorStatus;
 import io.fluxsocket.WebSocketError;
 import io.fluxsocket.WebSocketException;
 import io.fluxsocket.WebSocketInfo;
+import io.fluxsocket.WebSocketMessage;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -61,7 +62,7 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
     private final Channel channel;
     private final ClientConfig config;
     private final String subprotocol;
-    private final InboundFlow inbound;
+    private final Inbound inbound;
     private final OutboundFramer outbound;
     private final Sinks.One<CloseStatus> closed = Sinks.one();
 
@@ -89,22 +90,32 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
     /** Payload bytes of data frames received (single writer: the event loop). */
     private volatile long bytesReceived;
 
-    WebSocketConnection(Channel channel, ClientConfig config, String subprotocol) {
+    WebSocketConnection(Channel channel, ClientConfig config, Mode mode, String subprotocol) {
         this.channel = channel;
         this.config = config;
         this.subprotocol = subprotocol;
-        this.inbound = new InboundFlow(channel.eventLoop(), config.receiveBufferBytes(), this::maybeRead);
+        this.inbound = mode.inbound(channel.eventLoop(), config, this::maybeRead);
         this.outbound = new OutboundFramer(this, channel.eventLoop(), config);
     }
 
     // ---- public entry points (any thread) ----
 
-    Flux<ByteBuffer> receive() {
+    /** The inbound side: the {@link Flux} that {@code receive()} returns, of the connection's mode. */
+    Inbound inbound() {
         return inbound;
     }
 
     Mono<Void> send(Publisher<ByteBuffer> message) {
         return outbound.send(message);
+    }
+
+    /** Message mode: sends each message of the publisher, in order, interleaving only between messages. */
+    Mono<Void> sendMessages(Publisher<WebSocketMessage> messages) {
+        return Mono.create(sink -> {
+            MessageSender sender = new MessageSender(outbound, channel.eventLoop(), config.outboundBufferBytes(), sink);
+            sink.onCancel(sender::cancel);
+            messages.subscribe(sender);
+        });
     }
 
     Mono<Void> close(int code, String reason) {
@@ -184,11 +195,11 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
-            if (msg instanceof BinaryWebSocketFrame || msg instanceof ContinuationWebSocketFrame) {
-                onData(((WebSocketFrame) msg).content());
-            } else if (msg instanceof TextWebSocketFrame) {
-                failConnection(CloseStatus.UNSUPPORTED_DATA, "stream mode accepts binary messages only",
-                        WebErrorStatus.UNSUPPORTED_DATA, null);
+            if (msg instanceof BinaryWebSocketFrame || msg instanceof TextWebSocketFrame
+                    || msg instanceof ContinuationWebSocketFrame) {
+                WebSocketFrame piece = (WebSocketFrame) msg;
+                onData(piece.content(), !(msg instanceof ContinuationWebSocketFrame), msg instanceof TextWebSocketFrame,
+                        piece.isFinalFragment());
             } else if (msg instanceof PingWebSocketFrame) {
                 onPing(((PingWebSocketFrame) msg).content());
             } else if (msg instanceof CloseWebSocketFrame) {
@@ -224,8 +235,7 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof CorruptedWebSocketFrameException) {
-            CorruptedWebSocketFrameException e = (CorruptedWebSocketFrameException) cause;
-            failConnection(e.closeStatus().code(), e.getMessage(), WebSocketError.status(e), e);
+            onViolation((CorruptedWebSocketFrameException) cause);
         } else if (cause instanceof IOException) {
             log.debug("transport error on {}", channel, cause);
             if (transportError == null) {
@@ -239,13 +249,22 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
 
     // ---- frames ----
 
-    private void onData(ByteBuf payload) {
+    private void onData(ByteBuf piece, boolean start, boolean text, boolean end) {
         if (state != State.OPEN && state != State.CLOSE_SENT) {
             // RFC 6455 §5.5.1: data after the server's Close (or after failing) is discarded.
             return;
         }
-        bytesReceived += payload.readableBytes();
-        inbound.onData(payload);
+        bytesReceived += piece.readableBytes();
+        try {
+            inbound.onData(piece, start, text, end);
+        } catch (CorruptedWebSocketFrameException e) {
+            onViolation(e);
+        }
+    }
+
+    /** The server broke the protocol, or sent what this side cannot accept: fail with its close code. */
+    private void onViolation(CorruptedWebSocketFrameException e) {
+        failConnection(e.closeStatus().code(), e.getMessage(), WebSocketError.status(e), e);
     }
 
     private void onPing(ByteBuf payload) {

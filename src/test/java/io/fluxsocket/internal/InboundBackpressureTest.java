@@ -1,5 +1,6 @@
 package io.fluxsocket.internal;
 
+import io.fluxsocket.ReceiveMode;
 import io.fluxsocket.testing.BytePattern;
 import io.fluxsocket.testing.TestServer;
 import io.netty.buffer.Unpooled;
@@ -55,10 +56,10 @@ class InboundBackpressureTest {
                 .map(i -> new BinaryWebSocketFrame(Unpooled.wrappedBuffer(BytePattern.chunk((long) i * frameSize, frameSize))))))) {
             UnpooledByteBufAllocator allocator = new UnpooledByteBufAllocator(true);
             DefaultWebSocketClient client = new DefaultWebSocketClient(config(), tcp -> tcp.option(ChannelOption.ALLOCATOR, allocator));
-            WebSocketConnection connection = client.open(server.uri()).block(Duration.ofSeconds(10));
+            WebSocketConnection connection = client.open(server.uri(), Mode.STREAM).block(Duration.ofSeconds(10));
 
             PausingSubscriber subscriber = new PausingSubscriber(firstDemand);
-            connection.receive().subscribe(subscriber);
+            ((InboundFlow) connection.inbound()).subscribe(subscriber);
             assertTrue(subscriber.paused.await(30, TimeUnit.SECONDS), "the first buffers arrive");
             assertTrue(server.awaitUnwritable(30), "the server's channel becomes unwritable: the TCP window closed");
 
@@ -83,7 +84,7 @@ class InboundBackpressureTest {
 
     private static ClientConfig config() {
         return new ClientConfig(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(5), true,
-                Map.of(), List.of(), FRAME, BUDGET, 256 * 1024);
+                Map.of(), List.of(), FRAME, BUDGET, 256 * 1024, 1 << 20, ReceiveMode.WHOLE);
     }
 
     /** Requests {@code first} buffers, then nothing until {@link #resume()}; checks the pattern. */

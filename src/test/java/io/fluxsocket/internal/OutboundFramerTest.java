@@ -1,5 +1,6 @@
 package io.fluxsocket.internal;
 
+import io.fluxsocket.ReceiveMode;
 import io.fluxsocket.StreamWebSocket;
 import io.fluxsocket.WebErrorStatus;
 import io.fluxsocket.WebSocketClient;
@@ -156,7 +157,7 @@ class OutboundFramerTest {
         // The server never subscribes to its inbound: it never reads after the handshake.
         try (TestServer server = new TestServer((in, out) -> Mono.never())) {
             DefaultWebSocketClient client = new DefaultWebSocketClient(config(budget, Duration.ofSeconds(30)));
-            WebSocketConnection connection = client.open(server.uri()).block(Duration.ofSeconds(10));
+            WebSocketConnection connection = client.open(server.uri(), Mode.STREAM).block(Duration.ofSeconds(10));
             AtomicLong emitted = new AtomicLong();
             Flux<ByteBuffer> endless = Flux.generate(sink -> {
                 sink.next(BytePattern.chunk(emitted.get(), FRAME));
@@ -185,7 +186,7 @@ class OutboundFramerTest {
     void aSendWithoutWriteProgressForTheSendTimeoutFailsWithTimeout() {
         try (TestServer server = new TestServer((in, out) -> Mono.never())) {
             DefaultWebSocketClient client = new DefaultWebSocketClient(config(256 * 1024, Duration.ofSeconds(1)));
-            WebSocketConnection connection = client.open(server.uri()).block(Duration.ofSeconds(10));
+            WebSocketConnection connection = client.open(server.uri(), Mode.STREAM).block(Duration.ofSeconds(10));
             AtomicLong offset = new AtomicLong();
             Flux<ByteBuffer> endless = Flux.generate(sink -> sink.next(BytePattern.chunk(offset.getAndAdd(FRAME), FRAME)));
             StepVerifier.create(connection.send(endless))
@@ -220,6 +221,6 @@ class OutboundFramerTest {
 
     private static ClientConfig config(int outboundBudget, Duration sendTimeout) {
         return new ClientConfig(Duration.ofSeconds(10), sendTimeout, Duration.ofSeconds(2), true,
-                Map.of(), List.of(), FRAME, 256 * 1024, outboundBudget);
+                Map.of(), List.of(), FRAME, 256 * 1024, outboundBudget, 1 << 20, ReceiveMode.WHOLE);
     }
 }

@@ -1,5 +1,6 @@
 package io.fluxsocket.internal;
 
+import io.fluxsocket.ReceiveMode;
 import io.fluxsocket.StreamWebSocket;
 import io.fluxsocket.WebErrorStatus;
 import io.fluxsocket.WebSocketClient;
@@ -58,7 +59,7 @@ class TlsTest {
     /** A client that trusts the test certificate (the public API has no trust option yet). */
     private static DefaultWebSocketClient trusting() {
         ClientConfig config = new ClientConfig(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(5), true,
-                Map.of(), List.of(), 64 * 1024, 256 * 1024, 256 * 1024);
+                Map.of(), List.of(), 64 * 1024, 256 * 1024, 256 * 1024, 1 << 20, ReceiveMode.WHOLE);
         return new DefaultWebSocketClient(config, tcp -> tcp.secure(spec -> spec.sslContext(
                 TcpSslContextSpec.forClient().configure(b -> b.trustManager(certificate.certificate())))));
     }

@@ -1,0 +1,113 @@
+package io.fluxsocket;
+
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * An open WebSocket connection in message mode: whole UTF-8 text or binary messages in both
+ * directions, or each message as a stream of its own (the Windows Runtime {@code MessageWebSocket}).
+ * Opened by {@link WebSocketClient#connectMessages}.
+ *
+ * <h2>Lifecycle</h2>
+ * As {@link StreamWebSocket}'s: open when {@code connectMessages} emits it, closing once either side
+ * sent a Close frame, closed when the closing handshake is done and TCP is closed, failed when TCP
+ * ended without a closing handshake, the server violated the protocol (this client sends 1002,
+ * 1007 for a text message that is not UTF-8, or 1009 for a message over {@code maxMessageSize},
+ * before it closes TCP), or a send made no progress for the send timeout. {@link #closeStatus()}
+ * reports how it ended, in every case.
+ *
+ * <h2>Receiving</h2>
+ * In {@link ReceiveMode#WHOLE} (the default) each message is emitted once its last frame arrived;
+ * its payload is in memory ({@link WebSocketMessage#text()}, {@link WebSocketMessage#payload()}).
+ * Demand on {@link #receive()} counts messages: the socket is read while a message is requested and
+ * not yet complete, so the bytes held stay under {@code receiveBufferBytes + maxMessageSize + 64 KiB}
+ * (complete messages queued for the subscriber, the message being assembled, one socket read).
+ *
+ * <p>In {@link ReceiveMode#STREAMED} each message is emitted at its first frame and its
+ * {@link WebSocketMessage#content()} delivers the bytes as they arrive, with no size limit. Demand
+ * on {@code receive()} counts messages; demand on a message's {@code content()} is what reads the
+ * socket. The next message is emitted only after the current one's content completed or was
+ * cancelled (cancelling skips the rest of that message; the connection goes on), so a message whose
+ * content is never subscribed holds up the ones after it. The bytes held stay under
+ * {@code receiveBufferBytes + 64 KiB + 139}, as in stream mode, whatever the message sizes.
+ *
+ * <h2>Sending</h2>
+ * {@link #send} sends each message of its publisher as one WebSocket message: whole messages as
+ * frames of up to {@code maxFramePayload}, streamed ones ({@link WebSocketMessage#binary(Publisher)},
+ * {@link WebSocketMessage#text(Publisher)}) as frames that follow their publisher, coalesced and
+ * split by the same framer as stream mode. Messages never mix: those of concurrent sends interleave
+ * only at message boundaries, each send's own in order.
+ *
+ * <h2>Threads and buffers</h2>
+ * Signals of {@link #receive()}, of a received message's {@code content()}, and the completion of
+ * {@link #send} arrive on the connection's event loop: do not block in them. Received payloads are
+ * the subscriber's own heap buffers; a buffer given to this library to send belongs to it from then
+ * on. All methods are thread-safe. No argument may be {@code null}.
+ */
+public interface MessageWebSocket {
+
+    /**
+     * The server's messages, in order. Accepts one subscriber; a second one gets an
+     * {@link IllegalStateException}. Until it is subscribed and requests, the socket is not read
+     * (but after {@link #close}, which reads ahead within the receive buffer).
+     *
+     * <p>Cancelling stops the emission of messages: in streamed mode the content of a message
+     * already emitted is still delivered to its subscriber; everything after it is read and
+     * discarded, so that the connection can still send and close.
+     *
+     * @return a {@link Flux} that completes after the server's Close frame arrived (every message
+     *     before it delivered; a message it cut short is not emitted in whole mode, and ends its
+     *     content with a {@code CLOSED} error in streamed mode), and errors with a
+     *     {@link WebSocketException} when the connection failed: {@code PROTOCOL_ERROR},
+     *     {@code INVALID_PAYLOAD} (text that is not UTF-8), {@code MESSAGE_TOO_BIG},
+     *     {@code CONNECTION_RESET}, {@code CONNECTION_ABORTED}, or {@code TIMEOUT} for a close
+     *     the server did not answer in time
+     */
+    Flux<WebSocketMessage> receive();
+
+    /**
+     * Sends the publisher's messages, each as one WebSocket message, in order. Messages are taken
+     * from the publisher as the outbound budget allows. Nothing happens until subscription.
+     * Cancelling removes this send's messages that have not started; cancelling while one of its
+     * messages is part-way written fails the connection with 1011, since that message cannot be
+     * finished.
+     *
+     * @return a {@link Mono} that completes when the publisher completed and its last message was
+     *     written to the socket; it errors with {@code CLOSED} if the connection closed or is
+     *     closing first, {@code CONNECTION_RESET}/{@code CONNECTION_ABORTED} if it was lost,
+     *     {@code TIMEOUT} if no write progress was made for the send timeout,
+     *     {@code INVALID_ARGUMENT} for a streamed text message whose bytes are not UTF-8, or with
+     *     the publisher's own error (or a streamed message's)
+     */
+    Mono<Void> send(Publisher<WebSocketMessage> messages);
+
+    /**
+     * Starts the closing handshake, exactly as {@link StreamWebSocket#close(int, String)}: the
+     * Close frame goes after the message in flight; messages not yet started fail with
+     * {@code CLOSED}. Idempotent.
+     *
+     * @param code   a code that may be sent: 1000–1003, 1007–1014, or 3000–4999
+     * @param reason at most 123 bytes of UTF-8
+     * @return a {@link Mono} that completes when TCP is closed and {@link #closeStatus()} has
+     *     emitted, or errors at once with {@code INVALID_ARGUMENT} for a code or reason that may
+     *     not be sent
+     */
+    Mono<Void> close(int code, String reason);
+
+    /** Same as {@code close(1000, "")}. */
+    default Mono<Void> close() {
+        return close(CloseStatus.NORMAL_CLOSURE, "");
+    }
+
+    /**
+     * The Closed event.
+     *
+     * @return a {@link Mono} that always completes, with how the connection ended, once TCP is
+     *     closed; it never errors
+     */
+    Mono<CloseStatus> closeStatus();
+
+    /** The Information of this connection. */
+    WebSocketInfo info();
+}

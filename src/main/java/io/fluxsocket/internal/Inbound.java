@@ -1,0 +1,39 @@
+package io.fluxsocket.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+
+/**
+ * What a connection hands received data to: {@link InboundFlow} in stream mode, {@link WholeMessages}
+ * or {@link StreamedMessages} in message mode. Each queues data within a byte budget for its
+ * subscribers and tells the connection, through {@link #wantsRead()}, whether to read the socket.
+ * Called on the connection's event loop only.
+ */
+interface Inbound {
+
+    /**
+     * A piece of a data frame's payload, as {@link FrameDecoder} passes it on. The callee copies
+     * what it keeps; the caller releases {@code piece}.
+     *
+     * @param start the first piece of a message; {@code text} then says whether it is a text message
+     * @param end   the last piece of a message
+     * @throws CorruptedWebSocketFrameException for data this side cannot accept (a text message in
+     *     stream mode, text that is not UTF-8), with the close code to fail the connection with
+     */
+    void onData(ByteBuf piece, boolean start, boolean text, boolean end);
+
+    /** Whether the socket should be read for this side: someone waits for data, within the budget. */
+    boolean wantsRead();
+
+    /**
+     * This client sent its Close: reads go ahead of demand within the budget; with no subscriber
+     * what arrives is dropped, so that the server's Close can be reached.
+     */
+    void closing();
+
+    /** No more data: deliver what is queued, then complete ({@code error == null}) or error. */
+    void terminate(Throwable error);
+
+    /** Received bytes held for the subscribers (a measure of what this side holds). */
+    long queuedBytes();
+}

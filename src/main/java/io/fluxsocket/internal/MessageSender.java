@@ -1,0 +1,227 @@
+package io.fluxsocket.internal;
+
+import io.fluxsocket.WebSocketMessage;
+import io.netty.channel.EventLoop;
+
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.MonoSink;
+import reactor.util.concurrent.Queues;
+
+/**
+ * One {@code send} of message mode: subscribes its publisher of messages and queues each message
+ * on the {@link OutboundFramer} as it arrives, so that the messages of concurrent sends interleave
+ * only at message boundaries. Takes messages as they are written: at most {@link #WINDOW} queued
+ * or requested, and whole ones only while the bytes they hold are under the outbound budget.
+ * Completes its sink when the publisher completed and every message was written; errors it with
+ * the first failure, and then drops its messages that have not started (a message part-way written
+ * is finished, unless the send was cancelled).
+ *
+ * <p>The publisher's signals queue for the event loop; everything else runs there.
+ */
+final class MessageSender implements CoreSubscriber<WebSocketMessage>, OutboundFramer.Outcome {
+
+    /** Messages requested or queued on the framer and not written yet, at most. */
+    static final int WINDOW = 64;
+
+    private final OutboundFramer framer;
+    private final EventLoop eventLoop;
+    private final long budget;
+    private final MonoSink<Void> sink;
+    /** Messages emitted and not yet queued on the framer (publisher thread in, event loop out). */
+    private final Queue<WebSocketMessage> inbox = Queues.<WebSocketMessage>unbounded(WINDOW).get();
+    /** A drain is queued on the event loop and has not started (any thread). */
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+
+    /** The publisher's subscription, once given (publisher thread; read on the event loop). */
+    private volatile Subscription upstream;
+    private volatile boolean upstreamDone;
+    private volatile Throwable upstreamError;
+
+    // Event loop only.
+    /** Requested and not yet taken from the inbox. */
+    private long requested;
+    /** Queued on the framer and not yet written, and the whole bytes each holds, oldest first. */
+    private final ArrayDeque<Long> queued = new ArrayDeque<>();
+    /** Sum of {@link #queued}. */
+    private long queuedBytes;
+    /** The sink was completed or errored, or the send was cancelled: nothing more happens. */
+    private boolean finished;
+    /** A drain is on the stack (a synchronous publisher re-enters it); {@link #again} makes it loop. */
+    private boolean draining;
+    private boolean again;
+
+    MessageSender(OutboundFramer framer, EventLoop eventLoop, long budget, MonoSink<Void> sink) {
+        this.framer = framer;
+        this.eventLoop = eventLoop;
+        this.budget = budget;
+        this.sink = sink;
+    }
+
+    /** The send's subscriber cancelled: its messages not started are dropped. */
+    void cancel() {
+        onEventLoop(() -> {
+            if (!finished) {
+                finished = true;
+                stop(true);
+            }
+        });
+    }
+
+    // ---- the publisher's signals (any thread) ----
+
+    @Override
+    public void onSubscribe(Subscription s) {
+        upstream = s;
+        scheduleDrain();
+    }
+
+    @Override
+    public void onNext(WebSocketMessage message) {
+        if (message == null) {
+            onError(new NullPointerException("send: the publisher emitted a null message"));
+            return;
+        }
+        inbox.offer(message);
+        scheduleDrain();
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        upstreamError = t;
+        scheduleDrain();
+    }
+
+    @Override
+    public void onComplete() {
+        upstreamDone = true;
+        scheduleDrain();
+    }
+
+    // ---- the framer's outcomes (event loop), in the order the messages were queued ----
+
+    @Override
+    public void written() {
+        Long bytes = queued.poll();
+        if (bytes != null) {
+            queuedBytes -= bytes;
+        }
+        drain();
+    }
+
+    @Override
+    public void failed(Throwable error) {
+        queued.poll();
+        if (!finished) {
+            finished = true;
+            // A message part-way written is left to finish: cutting it would fail the connection.
+            stop(false);
+            sink.error(error);
+        }
+    }
+
+    // ---- event loop ----
+
+    private void drain() {
+        if (draining) {
+            again = true;
+            return;
+        }
+        draining = true;
+        try {
+            do {
+                again = false;
+                step();
+            } while (again);
+        } finally {
+            draining = false;
+        }
+    }
+
+    private void step() {
+        if (finished) {
+            inbox.clear();
+            return;
+        }
+        // Read the terminal flags before the inbox: what was emitted before them is then visible.
+        Throwable error = upstreamError;
+        boolean done = upstreamDone;
+        boolean added = false;
+        for (WebSocketMessage m; (m = inbox.poll()) != null; ) {
+            requested--;
+            long bytes = framer.enqueue(m, this);
+            if (finished) {
+                // The framer refused it: the connection can send no more.
+                return;
+            }
+            queued.add(bytes);
+            queuedBytes += bytes;
+            added = true;
+        }
+        if (added) {
+            framer.drain();
+            if (finished) {
+                return;
+            }
+        }
+        if (error != null) {
+            failed(error);
+            return;
+        }
+        if (done) {
+            if (queued.isEmpty()) {
+                finished = true;
+                sink.success();
+            }
+            return;
+        }
+        requestMore();
+    }
+
+    /** Requests up to the window once half of it is free, while the whole bytes held fit the budget. */
+    private void requestMore() {
+        Subscription s = upstream;
+        long taken = requested + queued.size();
+        if (s == null || taken > WINDOW / 2 || queuedBytes >= budget) {
+            return;
+        }
+        long n = WINDOW - taken;
+        requested += n;
+        s.request(n);
+    }
+
+    /**
+     * Cancels the publisher and drops this send's messages that have not started, and with
+     * {@code cancelCurrent} its message in flight too.
+     */
+    private void stop(boolean cancelCurrent) {
+        Subscription s = upstream;
+        if (s != null) {
+            s.cancel();
+        }
+        inbox.clear();
+        framer.discard(this, cancelCurrent);
+    }
+
+    private void scheduleDrain() {
+        if (eventLoop.inEventLoop()) {
+            drain();
+        } else if (drainScheduled.compareAndSet(false, true)) {
+            eventLoop.execute(() -> {
+                drainScheduled.set(false);
+                drain();
+            });
+        }
+    }
+
+    private void onEventLoop(Runnable task) {
+        if (eventLoop.inEventLoop()) {
+            task.run();
+        } else {
+            eventLoop.execute(task);
+        }
+    }
+}
