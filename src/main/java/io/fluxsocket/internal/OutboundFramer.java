@@ -297,8 +297,9 @@ final class OutboundFramer {
             boolean upstreamDone = m.upstreamDone;
             for (ByteBuffer b; (b = m.inbox.poll()) != null; ) {
                 m.outstanding--;
-                if (m.utf8 != null && m.utf8.update(b) >= 0) {
-                    upstreamError = notUtf8(m.utf8);
+                long bad = m.utf8 == null ? -1 : m.utf8.update(b);
+                if (bad >= 0) {
+                    upstreamError = notUtf8(bad);
                     m.cancelUpstream();
                     break;
                 }
@@ -308,7 +309,7 @@ final class OutboundFramer {
                 }
             }
             if (upstreamError == null && upstreamDone && m.utf8 != null && !m.utf8.isComplete()) {
-                upstreamError = notUtf8(m.utf8);
+                upstreamError = notUtf8(m.utf8.offset());
             }
             if (upstreamError != null) {
                 current = null;
@@ -345,9 +346,9 @@ final class OutboundFramer {
         }
     }
 
-    private static WebSocketException notUtf8(Utf8Validator utf8) {
+    private static WebSocketException notUtf8(long offset) {
         return new WebSocketException(WebErrorStatus.INVALID_ARGUMENT,
-                "message: the content of a streamed text message is not UTF-8 (at byte " + utf8.offset() + ")");
+                "message: the content of a streamed text message is not UTF-8 (at byte " + offset + ")");
     }
 
     /** Writes a whole message as frames of up to {@code maxFramePayload}, without copying it. */

@@ -48,6 +48,8 @@ final class StreamedMessages extends Flux<WebSocketMessage> implements Inbound, 
 
     /** The subscriber of {@code receive()}, once bound; null before, and after cancel or a terminal signal. */
     private CoreSubscriber<? super WebSocketMessage> subscriber;
+    /** The subscriber of {@code receive()} from the start (any thread): for a §3.9 error before binding. */
+    private volatile CoreSubscriber<? super WebSocketMessage> receiver;
     /** Messages requested and not yet emitted. */
     private long demand;
     /** {@code receive()} was cancelled: no message is emitted any more; the current content goes on. */
@@ -175,6 +177,7 @@ final class StreamedMessages extends Flux<WebSocketMessage> implements Inbound, 
                     "receive() allows only one subscriber; it is already subscribed"));
             return;
         }
+        receiver = actual;
         actual.onSubscribe(this);
         onEventLoop(() -> {
             if (!cancelled) {
@@ -187,14 +190,14 @@ final class StreamedMessages extends Flux<WebSocketMessage> implements Inbound, 
     @Override
     public void request(long n) {
         onEventLoop(() -> {
-            if (subscriber == null || terminated) {
+            // A request may come from onSubscribe, before the subscriber is bound: it counts.
+            if (cancelled || terminated) {
                 return;
             }
             if (n <= 0) {
-                error = new IllegalArgumentException("§3.9: request must be positive, was " + n);
-                CoreSubscriber<? super WebSocketMessage> s = subscriber;
+                CoreSubscriber<? super WebSocketMessage> s = receiver;
                 cancel();
-                s.onError(error);
+                s.onError(new IllegalArgumentException("§3.9: request must be positive, was " + n));
                 return;
             }
             demand = Operators.addCap(demand, n);
@@ -342,6 +345,8 @@ final class StreamedMessages extends Flux<WebSocketMessage> implements Inbound, 
         CoreSubscriber<? super ByteBuffer> subscriber;
         long demand;
         boolean cancelled;
+        /** Its subscriber from the start (any thread): for a §3.9 error before binding. */
+        volatile CoreSubscriber<? super ByteBuffer> receiver;
 
         Content(long number) {
             this.number = number;
@@ -354,6 +359,7 @@ final class StreamedMessages extends Flux<WebSocketMessage> implements Inbound, 
                         "the content of a received message allows only one subscriber"));
                 return;
             }
+            receiver = actual;
             actual.onSubscribe(this);
             onEventLoop(() -> {
                 if (cancelled) {
@@ -369,11 +375,12 @@ final class StreamedMessages extends Flux<WebSocketMessage> implements Inbound, 
         @Override
         public void request(long n) {
             onEventLoop(() -> {
-                if (subscriber == null) {
+                // A request may come from onSubscribe, before the subscriber is bound: it counts.
+                if (cancelled) {
                     return;
                 }
                 if (n <= 0) {
-                    CoreSubscriber<? super ByteBuffer> s = subscriber;
+                    CoreSubscriber<? super ByteBuffer> s = receiver;
                     cancel();
                     s.onError(new IllegalArgumentException("§3.9: request must be positive, was " + n));
                     return;
