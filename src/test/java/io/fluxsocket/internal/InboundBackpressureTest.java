@@ -1,12 +1,15 @@
 package io.fluxsocket.internal;
 
 import io.fluxsocket.ReceiveMode;
+import io.fluxsocket.WebSocketMessage;
 import io.fluxsocket.testing.BytePattern;
 import io.fluxsocket.testing.TestServer;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,9 +30,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Demand on {@code receive()} is what reads the socket: a subscriber that stops requesting while
- * the server pushes 1 GiB makes the library stop at its byte bound and the server's channel go
- * unwritable; resuming then delivers every byte once, in order.
+ * Demand is what reads the socket, in every mode: a subscriber that stops requesting while the
+ * server pushes (1 GiB in stream mode and as one streamed message) makes the library stop at its
+ * byte bound and the server's channel go unwritable; resuming then delivers every byte once, in
+ * order.
  */
 @Tag("volume")
 @Timeout(120)
@@ -41,25 +45,42 @@ class InboundBackpressureTest {
 
     @Test
     void slowSubscriberStopsSocketReadsWithinTheByteBoundAndResumesExactlyOnce() throws Exception {
-        pushPauseResume(TOTAL, FRAME, 64);
+        pushPauseResume(Mode.STREAM, TOTAL, FRAME, 64, false);
     }
 
     @Test
     void smallFramesPausedInTheMiddleOfASocketReadStayWithinTheBound() throws Exception {
         // 1 KiB frames: one socket read decodes into many frames, so some wait in the queue.
-        pushPauseResume(64L << 20, 1024, 1000);
+        pushPauseResume(Mode.STREAM, 64L << 20, 1024, 1000, false);
     }
 
-    private static void pushPauseResume(long total, int frameSize, int firstDemand) throws Exception {
+    @Test
+    void aOneGibibyteStreamedMessageWithASlowContentSubscriberStaysWithinTheStreamModeBound() throws Exception {
+        // One message of 16,384 frames; its content is what reads the socket.
+        pushPauseResume(Mode.STREAMED_MESSAGES, TOTAL, FRAME, 64, true);
+    }
+
+    @Test
+    void wholeMessagesNotRequestedStopSocketReadsWithinTheirBound() throws Exception {
+        pushPauseResume(Mode.WHOLE_MESSAGES, 256L << 20, FRAME, 64, false);
+    }
+
+    /**
+     * The server pushes {@code total} bytes in frames of {@code frameSize} (each its own message, or
+     * all one message); the subscriber takes {@code firstDemand} buffers (messages in whole mode)
+     * and pauses; then the bytes held are measured, and it resumes.
+     */
+    private static void pushPauseResume(Mode mode, long total, int frameSize, int firstDemand, boolean oneMessage)
+            throws Exception {
         int frames = (int) (total / frameSize);
         try (TestServer server = new TestServer((in, out) -> out.sendObject(Flux.range(0, frames)
-                .map(i -> new BinaryWebSocketFrame(Unpooled.wrappedBuffer(BytePattern.chunk((long) i * frameSize, frameSize))))))) {
+                .map(i -> frame(i, frames, oneMessage, BytePattern.chunk((long) i * frameSize, frameSize)))))) {
             UnpooledByteBufAllocator allocator = new UnpooledByteBufAllocator(true);
             DefaultWebSocketClient client = new DefaultWebSocketClient(config(), tcp -> tcp.option(ChannelOption.ALLOCATOR, allocator));
-            WebSocketConnection connection = client.open(server.uri(), Mode.STREAM).block(Duration.ofSeconds(10));
+            WebSocketConnection connection = client.open(server.uri(), mode).block(Duration.ofSeconds(10));
 
             PausingSubscriber subscriber = new PausingSubscriber(firstDemand);
-            ((InboundFlow) connection.inbound()).subscribe(subscriber);
+            subscribe(mode, connection.inbound(), subscriber);
             assertTrue(subscriber.paused.await(30, TimeUnit.SECONDS), "the first buffers arrive");
             assertTrue(server.awaitUnwritable(30), "the server's channel becomes unwritable: the TCP window closed");
 
@@ -67,9 +88,10 @@ class InboundBackpressureTest {
             long queued = connection.channel().eventLoop().submit(connection::inboundQueuedBytes).get();
             long nettyHeld = allocator.metric().usedDirectMemory() + allocator.metric().usedHeapMemory();
             long received = connection.bytesReceived();
-            long bound = BUDGET + DefaultWebSocketClient.MAX_READ_BYTES + 139;
-            System.out.printf("stalled: delivered=%d queued=%d nettyHeld=%d held=%d bound=%d received-not-delivered=%d%n",
-                    delivered, queued, nettyHeld, queued + nettyHeld, bound, received - delivered);
+            long bound = BUDGET + DefaultWebSocketClient.MAX_READ_BYTES + 139
+                    + (mode == Mode.WHOLE_MESSAGES ? config().maxMessageSize() : 0);
+            System.out.printf("%s stalled: delivered=%d queued=%d nettyHeld=%d held=%d bound=%d received-not-delivered=%d%n",
+                    mode, delivered, queued, nettyHeld, queued + nettyHeld, bound, received - delivered);
             assertEquals(firstDemand, subscriber.count, "no buffer is delivered beyond demand");
             assertTrue(queued + nettyHeld <= bound, "held " + (queued + nettyHeld) + " bytes, bound " + bound);
             assertTrue(received - delivered <= bound, "read " + (received - delivered) + " bytes past demand, bound " + bound);
@@ -79,6 +101,32 @@ class InboundBackpressureTest {
             assertNull(subscriber.error.get(), () -> "receive() failed: " + subscriber.error.get());
             assertEquals(total, subscriber.checker.offset(), "every byte exactly once, in order");
             connection.closeStatus().block(Duration.ofSeconds(10));
+        }
+    }
+
+    /** Frame {@code i} of {@code n}: a binary message of its own, or a fragment of one message. */
+    private static WebSocketFrame frame(int i, int n, boolean oneMessage, ByteBuffer payload) {
+        if (!oneMessage) {
+            return new BinaryWebSocketFrame(Unpooled.wrappedBuffer(payload));
+        }
+        boolean fin = i == n - 1;
+        return i == 0 ? new BinaryWebSocketFrame(fin, 0, Unpooled.wrappedBuffer(payload))
+                : new ContinuationWebSocketFrame(fin, 0, Unpooled.wrappedBuffer(payload));
+    }
+
+    /** Subscribes to the bytes of whatever the mode receives: bytes, whole payloads, or one message's content. */
+    @SuppressWarnings("unchecked")
+    private static void subscribe(Mode mode, Inbound inbound, PausingSubscriber subscriber) {
+        switch (mode) {
+            case STREAM:
+                ((InboundFlow) inbound).subscribe(subscriber);
+                break;
+            case WHOLE_MESSAGES:
+                ((Flux<WebSocketMessage>) inbound).map(WebSocketMessage::payload).subscribe(subscriber);
+                break;
+            default:
+                // take(1) cancels receive() after the message: its content goes on regardless.
+                ((Flux<WebSocketMessage>) inbound).take(1).subscribe(m -> m.content().subscribe(subscriber));
         }
     }
 
