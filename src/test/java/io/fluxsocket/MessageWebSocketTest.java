@@ -5,6 +5,7 @@ import io.fluxsocket.testing.Hex;
 import io.fluxsocket.testing.RawServer;
 import io.fluxsocket.testing.TestServer;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -197,6 +198,7 @@ class MessageWebSocketTest {
     }
 
     @Test
+    @Tag("volume") // megabytes: PARANOID leak detection makes them ~50x slower
     void textAndBinaryMessagesRoundTripWholeWithTheirTypes() {
         try (TestServer server = echoServer()) {
             MessageWebSocket ws = client().maxMessageSize(8 << 20).build().connectMessages(server.uri()).block(WAIT);
@@ -214,6 +216,7 @@ class MessageWebSocketTest {
     }
 
     @Test
+    @Tag("volume") // megabytes: PARANOID leak detection makes them ~50x slower
     void aStreamedMessageRoundTripsAsStreamedContent() {
         try (TestServer server = echoServer()) {
             MessageWebSocket ws = client().receiveMode(ReceiveMode.STREAMED).build().connectMessages(server.uri()).block(WAIT);
