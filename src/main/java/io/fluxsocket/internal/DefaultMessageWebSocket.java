@@ -1,8 +1,6 @@
 package io.fluxsocket.internal;
 
-import io.fluxsocket.CloseStatus;
 import io.fluxsocket.MessageWebSocket;
-import io.fluxsocket.WebSocketInfo;
 import io.fluxsocket.WebSocketMessage;
 
 import java.util.Objects;
@@ -11,20 +9,15 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /** {@link MessageWebSocket} over a {@link WebSocketConnection} in one of the message modes. */
-final class DefaultMessageWebSocket implements MessageWebSocket {
+final class DefaultMessageWebSocket extends AbstractWebSocket implements MessageWebSocket {
 
-    private final WebSocketConnection connection;
     private final Flux<WebSocketMessage> inbound;
 
     @SuppressWarnings("unchecked")
     DefaultMessageWebSocket(WebSocketConnection connection) {
-        this.connection = connection;
+        super(connection);
         // WholeMessages or StreamedMessages, as the connection's mode chose.
         this.inbound = (Flux<WebSocketMessage>) connection.inbound();
-    }
-
-    WebSocketConnection connection() {
-        return connection;
     }
 
     @Override
@@ -36,25 +29,5 @@ final class DefaultMessageWebSocket implements MessageWebSocket {
     public Mono<Void> send(Publisher<WebSocketMessage> messages) {
         Objects.requireNonNull(messages, "messages");
         return connection.sendMessages(messages);
-    }
-
-    @Override
-    public Mono<Void> close(int code, String reason) {
-        return connection.close(code, reason);
-    }
-
-    @Override
-    public Mono<CloseStatus> closeStatus() {
-        return connection.closeStatus();
-    }
-
-    @Override
-    public WebSocketInfo info() {
-        return connection;
-    }
-
-    @Override
-    public String toString() {
-        return "MessageWebSocket[" + connection.channel() + "]";
     }
 }

@@ -1,8 +1,6 @@
 package io.fluxsocket.internal;
 
-import io.fluxsocket.CloseStatus;
 import io.fluxsocket.StreamWebSocket;
-import io.fluxsocket.WebSocketInfo;
 import io.fluxsocket.io.WebSocketInputStream;
 import io.fluxsocket.io.WebSocketOutputStream;
 
@@ -14,19 +12,14 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** {@link StreamWebSocket} over a {@link WebSocketConnection}. */
-final class DefaultStreamWebSocket implements StreamWebSocket {
+/** {@link StreamWebSocket} over a {@link WebSocketConnection} in stream mode. */
+final class DefaultStreamWebSocket extends AbstractWebSocket implements StreamWebSocket {
 
-    private final WebSocketConnection connection;
     private final InboundFlow inbound;
 
     DefaultStreamWebSocket(WebSocketConnection connection) {
-        this.connection = connection;
+        super(connection);
         this.inbound = (InboundFlow) connection.inbound();
-    }
-
-    WebSocketConnection connection() {
-        return connection;
     }
 
     @Override
@@ -41,21 +34,6 @@ final class DefaultStreamWebSocket implements StreamWebSocket {
     }
 
     @Override
-    public Mono<Void> close(int code, String reason) {
-        return connection.close(code, reason);
-    }
-
-    @Override
-    public Mono<CloseStatus> closeStatus() {
-        return connection.closeStatus();
-    }
-
-    @Override
-    public WebSocketInfo info() {
-        return connection;
-    }
-
-    @Override
     public InputStream inputStream() {
         return WebSocketInputStream.of(this);
     }
@@ -63,10 +41,5 @@ final class DefaultStreamWebSocket implements StreamWebSocket {
     @Override
     public OutputStream outputStream() {
         return WebSocketOutputStream.of(this);
-    }
-
-    @Override
-    public String toString() {
-        return "StreamWebSocket[" + connection.channel() + "]";
     }
 }

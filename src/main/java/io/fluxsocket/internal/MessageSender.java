@@ -4,10 +4,7 @@ import io.fluxsocket.WebSocketMessage;
 import io.netty.channel.EventLoop;
 
 import java.util.ArrayDeque;
-import java.util.Queue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.reactivestreams.Subscription;
-import reactor.core.CoreSubscriber;
 import reactor.core.publisher.MonoSink;
 import reactor.util.concurrent.Queues;
 
@@ -22,7 +19,7 @@ import reactor.util.concurrent.Queues;
  *
  * <p>The publisher's signals queue for the event loop; everything else runs there.
  */
-final class MessageSender implements CoreSubscriber<WebSocketMessage>, OutboundFramer.Outcome {
+final class MessageSender extends Inbox<WebSocketMessage> implements OutboundFramer.Outcome {
 
     /** Messages requested or queued on the framer and not written yet, at most. */
     static final int WINDOW = 64;
@@ -31,15 +28,8 @@ final class MessageSender implements CoreSubscriber<WebSocketMessage>, OutboundF
     private final EventLoop eventLoop;
     private final long budget;
     private final MonoSink<Void> sink;
-    /** Messages emitted and not yet queued on the framer (publisher thread in, event loop out). */
-    private final Queue<WebSocketMessage> inbox = Queues.<WebSocketMessage>unbounded(WINDOW).get();
-    /** A drain is queued on the event loop and has not started (any thread). */
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
-
-    /** The publisher's subscription, once given (publisher thread; read on the event loop). */
-    private volatile Subscription upstream;
-    private volatile boolean upstreamDone;
-    private volatile Throwable upstreamError;
+    /** Runs {@link #drain()} for the publisher's signals. */
+    private final ScheduledDrain scheduledDrain;
 
     // Event loop only.
     /** Requested and not yet taken from the inbox. */
@@ -55,15 +45,17 @@ final class MessageSender implements CoreSubscriber<WebSocketMessage>, OutboundF
     private boolean again;
 
     MessageSender(OutboundFramer framer, EventLoop eventLoop, long budget, MonoSink<Void> sink) {
+        super(Queues.<WebSocketMessage>unbounded(WINDOW).get(), "message");
         this.framer = framer;
         this.eventLoop = eventLoop;
         this.budget = budget;
         this.sink = sink;
+        this.scheduledDrain = new ScheduledDrain(eventLoop, this::drain);
     }
 
     /** The send's subscriber cancelled: its messages not started are dropped. */
     void cancel() {
-        onEventLoop(() -> {
+        EventLoops.run(eventLoop, () -> {
             if (!finished) {
                 finished = true;
                 stop(true);
@@ -71,34 +63,9 @@ final class MessageSender implements CoreSubscriber<WebSocketMessage>, OutboundF
         });
     }
 
-    // ---- the publisher's signals (any thread) ----
-
     @Override
-    public void onSubscribe(Subscription s) {
-        upstream = s;
-        scheduleDrain();
-    }
-
-    @Override
-    public void onNext(WebSocketMessage message) {
-        if (message == null) {
-            onError(new NullPointerException("send: the publisher emitted a null message"));
-            return;
-        }
-        inbox.offer(message);
-        scheduleDrain();
-    }
-
-    @Override
-    public void onError(Throwable t) {
-        upstreamError = t;
-        scheduleDrain();
-    }
-
-    @Override
-    public void onComplete() {
-        upstreamDone = true;
-        scheduleDrain();
+    void signalled() {
+        scheduledDrain.schedule();
     }
 
     // ---- the framer's outcomes (event loop), in the order the messages were queued ----
@@ -143,14 +110,14 @@ final class MessageSender implements CoreSubscriber<WebSocketMessage>, OutboundF
 
     private void step() {
         if (finished) {
-            inbox.clear();
+            items.clear();
             return;
         }
         // Read the terminal flags before the inbox: what was emitted before them is then visible.
-        Throwable error = upstreamError;
-        boolean done = upstreamDone;
+        Throwable error = this.error;
+        boolean done = this.done;
         boolean added = false;
-        for (WebSocketMessage m; (m = inbox.poll()) != null; ) {
+        for (WebSocketMessage m; (m = items.poll()) != null; ) {
             requested--;
             long bytes = framer.enqueue(m, this);
             if (finished) {
@@ -198,30 +165,7 @@ final class MessageSender implements CoreSubscriber<WebSocketMessage>, OutboundF
      * {@code cancelCurrent} its message in flight too.
      */
     private void stop(boolean cancelCurrent) {
-        Subscription s = upstream;
-        if (s != null) {
-            s.cancel();
-        }
-        inbox.clear();
+        cancelUpstream();
         framer.discard(this, cancelCurrent);
-    }
-
-    private void scheduleDrain() {
-        if (eventLoop.inEventLoop()) {
-            drain();
-        } else if (drainScheduled.compareAndSet(false, true)) {
-            eventLoop.execute(() -> {
-                drainScheduled.set(false);
-                drain();
-            });
-        }
-    }
-
-    private void onEventLoop(Runnable task) {
-        if (eventLoop.inEventLoop()) {
-            task.run();
-        } else {
-            eventLoop.execute(task);
-        }
     }
 }

@@ -15,13 +15,9 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.Queue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscription;
-import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Mono;
 import reactor.util.concurrent.Queues;
 
@@ -57,8 +53,8 @@ final class OutboundFramer {
     private final int maxFramePayload;
     private final int budget;
     private final long sendTimeoutNanos;
-    /** Set when a drain is queued on the event loop and has not started yet (any thread). */
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    /** Runs {@link #drain()} for the publishers' signals. */
+    private final ScheduledDrain scheduledDrain;
 
     /** The handler context writes go through; set when the owner is added to the pipeline. */
     private ChannelHandlerContext ctx;
@@ -92,6 +88,7 @@ final class OutboundFramer {
         this.maxFramePayload = config.maxFramePayload();
         this.budget = config.outboundBufferBytes();
         this.sendTimeoutNanos = config.sendTimeout().toNanos();
+        this.scheduledDrain = new ScheduledDrain(eventLoop, this::drain);
     }
 
     void bind(ChannelHandlerContext ctx) {
@@ -120,8 +117,8 @@ final class OutboundFramer {
                     sink.error(error);
                 }
             });
-            sink.onCancel(() -> onEventLoop(() -> cancel(m)));
-            onEventLoop(() -> {
+            sink.onCancel(() -> EventLoops.run(eventLoop, () -> cancel(m)));
+            EventLoops.run(eventLoop, () -> {
                 if (terminated != null) {
                     m.outcome.failed(terminated);
                     return;
@@ -220,26 +217,6 @@ final class OutboundFramer {
         }
     }
 
-    private void onEventLoop(Runnable task) {
-        if (eventLoop.inEventLoop()) {
-            task.run();
-        } else {
-            eventLoop.execute(task);
-        }
-    }
-
-    /** Called from publisher threads: run {@link #drain()} on the event loop, once per burst. */
-    private void scheduleDrain() {
-        if (eventLoop.inEventLoop()) {
-            drain();
-        } else if (drainScheduled.compareAndSet(false, true)) {
-            eventLoop.execute(() -> {
-                drainScheduled.set(false);
-                drain();
-            });
-        }
-    }
-
     void drain() {
         if (draining) {
             again = true;
@@ -293,9 +270,9 @@ final class OutboundFramer {
             }
             Message m = current;
             // Read the terminal flags before the inbox: what was emitted before them is then visible.
-            Throwable upstreamError = m.upstreamError;
-            boolean upstreamDone = m.upstreamDone;
-            for (ByteBuffer b; (b = m.inbox.poll()) != null; ) {
+            Throwable upstreamError = m.error;
+            boolean upstreamDone = m.done;
+            for (ByteBuffer b; (b = m.items.poll()) != null; ) {
                 m.outstanding--;
                 long bad = m.utf8 == null ? -1 : m.utf8.update(b);
                 if (bad >= 0) {
@@ -329,7 +306,7 @@ final class OutboundFramer {
                 writeFrame(m, last, true);
                 continue;
             }
-            if (requestMore(m) && (!m.inbox.isEmpty() || m.upstreamDone || m.upstreamError != null)) {
+            if (requestMore(m) && (!m.items.isEmpty() || m.done || m.error != null)) {
                 // The publisher answered synchronously: coalesce what it gave before writing.
                 continue;
             }
@@ -338,7 +315,7 @@ final class OutboundFramer {
                 ByteBuf part = coalescing;
                 coalescing = null;
                 writeFrame(m, part, false);
-                if (requestMore(m) && !m.inbox.isEmpty()) {
+                if (requestMore(m) && !m.items.isEmpty()) {
                     continue;
                 }
             }
@@ -485,7 +462,7 @@ final class OutboundFramer {
      * One message: a whole payload, or a publisher whose subscriber this is, its signals queued
      * for the event loop.
      */
-    private final class Message implements CoreSubscriber<ByteBuffer> {
+    private final class Message extends Inbox<ByteBuffer> {
 
         final boolean text;
         /** The payload of a whole message, else null. */
@@ -493,64 +470,25 @@ final class OutboundFramer {
         /** The content of a streamed message, else null. */
         final Publisher<ByteBuffer> publisher;
         final Outcome outcome;
-        /** Buffers emitted and not yet framed (publisher thread in, event loop out); streamed only. */
-        final Queue<ByteBuffer> inbox;
         /** Checks streamed text as it is framed; null for binary and whole messages. */
         final Utf8Validator utf8;
-        /** The publisher's subscription, once it gave it. */
-        volatile Subscription upstream;
-        volatile boolean upstreamDone;
-        volatile Throwable upstreamError;
-        /** Requested and not yet taken from {@link #inbox} (event loop). */
+        /** Requested and not yet taken from {@link #items} (event loop). */
         long outstanding;
         /** A frame of this message was written: it must be finished or the connection failed. */
         boolean started;
 
         Message(boolean text, ByteBuffer whole, Publisher<ByteBuffer> publisher, Outcome outcome) {
+            super(publisher == null ? null : Queues.<ByteBuffer>unbounded(64).get(), "buffer");
             this.text = text;
             this.whole = whole;
             this.publisher = publisher;
             this.outcome = outcome;
-            this.inbox = publisher == null ? null : Queues.<ByteBuffer>unbounded(64).get();
             this.utf8 = publisher != null && text ? new Utf8Validator() : null;
         }
 
         @Override
-        public void onSubscribe(Subscription s) {
-            upstream = s;
-            scheduleDrain();
-        }
-
-        @Override
-        public void onNext(ByteBuffer buffer) {
-            if (buffer == null) {
-                onError(new NullPointerException("send: the publisher emitted a null buffer"));
-                return;
-            }
-            inbox.offer(buffer);
-            scheduleDrain();
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            upstreamError = t;
-            scheduleDrain();
-        }
-
-        @Override
-        public void onComplete() {
-            upstreamDone = true;
-            scheduleDrain();
-        }
-
-        void cancelUpstream() {
-            Subscription s = upstream;
-            if (s != null) {
-                s.cancel();
-            }
-            if (inbox != null) {
-                inbox.clear();
-            }
+        void signalled() {
+            scheduledDrain.schedule();
         }
     }
 }

@@ -179,7 +179,7 @@ final class StreamedMessages extends Flux<WebSocketMessage> implements Inbound, 
         }
         receiver = actual;
         actual.onSubscribe(this);
-        onEventLoop(() -> {
+        EventLoops.run(eventLoop, () -> {
             if (!cancelled) {
                 subscriber = actual;
                 drain();
@@ -189,7 +189,7 @@ final class StreamedMessages extends Flux<WebSocketMessage> implements Inbound, 
 
     @Override
     public void request(long n) {
-        onEventLoop(() -> {
+        EventLoops.run(eventLoop, () -> {
             // A request may come from onSubscribe, before the subscriber is bound: it counts.
             if (cancelled || terminated) {
                 return;
@@ -207,7 +207,7 @@ final class StreamedMessages extends Flux<WebSocketMessage> implements Inbound, 
 
     @Override
     public void cancel() {
-        onEventLoop(() -> {
+        EventLoops.run(eventLoop, () -> {
             cancelled = true;
             subscriber = null;
             // Pieces of messages that will never be emitted go; the current content's stay.
@@ -322,14 +322,6 @@ final class StreamedMessages extends Flux<WebSocketMessage> implements Inbound, 
         }
     }
 
-    private void onEventLoop(Runnable task) {
-        if (eventLoop.inEventLoop()) {
-            task.run();
-        } else {
-            eventLoop.execute(task);
-        }
-    }
-
     /** A piece of a message's payload, copied to the heap. */
     private record Piece(long message, ByteBuffer data, boolean start, boolean text, boolean end) {
     }
@@ -361,7 +353,7 @@ final class StreamedMessages extends Flux<WebSocketMessage> implements Inbound, 
             }
             receiver = actual;
             actual.onSubscribe(this);
-            onEventLoop(() -> {
+            EventLoops.run(eventLoop, () -> {
                 if (cancelled) {
                     // Its subscriber cancelled already, or the message ended without one (impossible
                     // while it is current, since the end waits for a subscriber).
@@ -374,7 +366,7 @@ final class StreamedMessages extends Flux<WebSocketMessage> implements Inbound, 
 
         @Override
         public void request(long n) {
-            onEventLoop(() -> {
+            EventLoops.run(eventLoop, () -> {
                 // A request may come from onSubscribe, before the subscriber is bound: it counts.
                 if (cancelled) {
                     return;
@@ -392,7 +384,7 @@ final class StreamedMessages extends Flux<WebSocketMessage> implements Inbound, 
 
         @Override
         public void cancel() {
-            onEventLoop(() -> {
+            EventLoops.run(eventLoop, () -> {
                 if (!cancelled) {
                     cancelled = true;
                     subscriber = null;

@@ -125,7 +125,7 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
             return Mono.error(e);
         }
         return Mono.defer(() -> {
-            onEventLoop(() -> startClose(code, reason));
+            EventLoops.run(channel.eventLoop(), () -> startClose(code, reason));
             return closed.asMono().then();
         });
     }
@@ -452,14 +452,6 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
         if (wanted) {
             readPending = true;
             ctx.read();
-        }
-    }
-
-    private void onEventLoop(Runnable task) {
-        if (channel.eventLoop().inEventLoop()) {
-            task.run();
-        } else {
-            channel.eventLoop().execute(task);
         }
     }
 

@@ -8,13 +8,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicBoolean;
-import reactor.core.CoreSubscriber;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Operators;
-import org.reactivestreams.Subscription;
 import reactor.util.Logger;
 import reactor.util.Loggers;
 
@@ -24,73 +18,34 @@ import reactor.util.Loggers;
  * the single subscriber of {@code receive()} as it requests them.
  *
  * <p>Demand counts messages. The socket is read while more messages are requested than are
- * queued complete, and the complete ones hold fewer than {@code budget} bytes; a message being
- * assembled is finished once started, and {@link FrameDecoder} keeps it within
- * {@code maxMessageSize}. So the bytes held stay under {@code budget + maxMessageSize + 64 KiB}.
+ * queued complete, and the complete ones hold fewer than {@code budget} bytes; the message being
+ * assembled is kept within {@code maxMessageSize} by {@link FrameDecoder}. So the bytes held stay
+ * under {@code budget + maxMessageSize + 64 KiB}.
  *
- * <p>Confined to the connection's event loop, as {@link InboundFlow} is.
+ * <p>Confined to the connection's event loop, as {@link QueuedInbound} is.
  */
-final class WholeMessages extends Flux<WebSocketMessage> implements Inbound, Subscription {
+final class WholeMessages extends QueuedInbound<WebSocketMessage> {
 
     private static final Logger log = Loggers.getLogger(WholeMessages.class);
 
-    private final EventLoop eventLoop;
-    private final int budget;
-    private final Runnable readCheck;
-    /** Set once by the first subscribe call, from any thread: later ones are refused. */
-    private final AtomicBoolean subscribed = new AtomicBoolean();
-
-    /** Complete messages not yet delivered, oldest first, and the payload bytes they hold. */
-    private final ArrayDeque<WebSocketMessage> queue = new ArrayDeque<>();
-    /** The payload size of each message in {@link #queue}, in the same order, and their sum. */
-    private final ArrayDeque<Integer> sizes = new ArrayDeque<>();
-    private long queuedBytes;
     /** The message being assembled: its bytes so far, whether it is text, and its UTF-8 check. */
     private byte[] assembly;
     private int assembled;
     private boolean assemblingText;
     private Utf8Validator utf8;
-    /** The subscriber, once bound on the event loop; null before, and after cancel or a terminal signal. */
-    private CoreSubscriber<? super WebSocketMessage> subscriber;
-    /** Messages requested and not yet delivered. */
-    private long demand;
-    /** The subscriber cancelled: messages are read and dropped from now on. */
-    private boolean cancelled;
-    /** This client sent its Close: reads go ahead of demand within the budget. */
-    private boolean closing;
-    /** No more data will arrive; {@link #error} says how it ended (null: normally). */
-    private boolean done;
-    private Throwable error;
-    /** The terminal signal was delivered. */
-    private boolean terminated;
-    /** A drain is running on the stack: re-entrant calls only note that it must loop again. */
-    private boolean draining;
 
     WholeMessages(EventLoop eventLoop, int budget, Runnable readCheck) {
-        this.eventLoop = eventLoop;
-        this.budget = budget;
-        this.readCheck = readCheck;
+        super(eventLoop, budget, readCheck);
     }
 
     @Override
     public long queuedBytes() {
-        return queuedBytes + assembled;
-    }
-
-    @Override
-    public boolean wantsRead() {
-        if (done) {
-            return false;
-        }
-        if (cancelled || (closing && !subscribed.get())) {
-            return true;
-        }
-        return queuedBytes < budget && (demand > queue.size() || closing);
+        return super.queuedBytes() + assembled;
     }
 
     @Override
     public void onData(ByteBuf piece, boolean start, boolean text, boolean end) {
-        if (done) {
+        if (isDone()) {
             return;
         }
         int n = piece.readableBytes();
@@ -121,16 +76,13 @@ final class WholeMessages extends Flux<WebSocketMessage> implements Inbound, Sub
         assembly = null;
         assembled = 0;
         utf8 = null;
-        if (cancelled || (closing && !subscribed.get() && queuedBytes >= budget)) {
+        if (!accepting()) {
             // Nobody will read it.
             return;
         }
-        queue.add(assemblingText
+        enqueue(assemblingText
                 ? WebSocketMessage.text(new String(bytes, StandardCharsets.UTF_8))
-                : WebSocketMessage.binary(ByteBuffer.wrap(bytes)));
-        sizes.add(bytes.length);
-        queuedBytes += bytes.length;
-        drain();
+                : WebSocketMessage.binary(ByteBuffer.wrap(bytes)), bytes.length);
     }
 
     static CorruptedWebSocketFrameException notUtf8(long offset) {
@@ -139,109 +91,11 @@ final class WholeMessages extends Flux<WebSocketMessage> implements Inbound, Sub
     }
 
     @Override
-    public void closing() {
-        closing = true;
-        readCheck.run();
-    }
-
-    @Override
-    public void terminate(Throwable error) {
-        if (done) {
-            return;
-        }
-        done = true;
-        this.error = error;
+    void onTerminate() {
         if (assembly != null) {
             log.debug("a message cut short by the end of the connection is dropped ({} bytes)", assembled);
             assembly = null;
             assembled = 0;
         }
-        drain();
-    }
-
-    @Override
-    public void subscribe(CoreSubscriber<? super WebSocketMessage> actual) {
-        if (!subscribed.compareAndSet(false, true)) {
-            Operators.error(actual, new IllegalStateException(
-                    "receive() allows only one subscriber; it is already subscribed"));
-            return;
-        }
-        actual.onSubscribe(this);
-        onEventLoop(() -> {
-            if (!cancelled) {
-                subscriber = actual;
-                drain();
-            }
-        });
-    }
-
-    @Override
-    public void request(long n) {
-        onEventLoop(() -> {
-            if (n <= 0) {
-                if (subscriber != null && !terminated) {
-                    error = new IllegalArgumentException("§3.9: request must be positive, was " + n);
-                    done = true;
-                    clear();
-                    drain();
-                }
-                return;
-            }
-            demand = Operators.addCap(demand, n);
-            drain();
-        });
-    }
-
-    @Override
-    public void cancel() {
-        onEventLoop(() -> {
-            cancelled = true;
-            subscriber = null;
-            clear();
-            readCheck.run();
-        });
-    }
-
-    private void onEventLoop(Runnable task) {
-        if (eventLoop.inEventLoop()) {
-            task.run();
-        } else {
-            eventLoop.execute(task);
-        }
-    }
-
-    private void drain() {
-        if (draining) {
-            return;
-        }
-        draining = true;
-        try {
-            CoreSubscriber<? super WebSocketMessage> s;
-            while ((s = subscriber) != null && demand > 0 && !queue.isEmpty()) {
-                WebSocketMessage next = queue.poll();
-                queuedBytes -= sizes.poll();
-                demand--;
-                s.onNext(next);
-            }
-            s = subscriber;
-            if (s != null && done && queue.isEmpty() && !terminated) {
-                terminated = true;
-                subscriber = null;
-                if (error == null) {
-                    s.onComplete();
-                } else {
-                    s.onError(error);
-                }
-            }
-        } finally {
-            draining = false;
-        }
-        readCheck.run();
-    }
-
-    private void clear() {
-        queue.clear();
-        sizes.clear();
-        queuedBytes = 0;
     }
 }

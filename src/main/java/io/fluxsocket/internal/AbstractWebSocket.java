@@ -1,0 +1,37 @@
+package io.fluxsocket.internal;
+
+import io.fluxsocket.CloseStatus;
+import io.fluxsocket.WebSocketInfo;
+
+import reactor.core.publisher.Mono;
+
+/** What stream and message mode share: a {@link WebSocketConnection}'s close, Closed event and Information. */
+abstract class AbstractWebSocket {
+
+    final WebSocketConnection connection;
+
+    AbstractWebSocket(WebSocketConnection connection) {
+        this.connection = connection;
+    }
+
+    WebSocketConnection connection() {
+        return connection;
+    }
+
+    public Mono<Void> close(int code, String reason) {
+        return connection.close(code, reason);
+    }
+
+    public Mono<CloseStatus> closeStatus() {
+        return connection.closeStatus();
+    }
+
+    public WebSocketInfo info() {
+        return connection;
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName().replace("Default", "") + "[" + connection.channel() + "]";
+    }
+}
