@@ -15,6 +15,23 @@
  *   /headers                  sends the request headers as JSON (binary, lower-case names), closes 1000
  *   /download?bytes=N         sends N pseudo-random bytes in 64 KiB binary messages, then closes
  *                             1000 with the hex SHA-256 of those bytes as the reason
+ *
+ * Message-mode routes (MessageInteropContract):
+ *
+ *   /upload-message           reads one message, then closes 1000 with `<type> <hex SHA-256>` as the
+ *                             reason, type `text` or `binary`
+ *   /message?bytes=N&type=T   sends one message of N pseudo-random bytes in one frame, T `binary`
+ *                             (the default) or `text` (valid UTF-8 mixing 1- to 4-byte characters),
+ *                             then closes 1000 with the hex SHA-256 of its payload as the reason;
+ *                             with `&close=no` it does not close but waits for the client's Close
+ *                             and prints `MESSAGE-CLOSED <code>`
+ *   /text-frames?hex=H1,H2,…  sends one text message as frames whose payloads are the hex bytes
+ *                             H1, H2, … as given, UTF-8 or not (for invalid-text tests), then waits
+ *                             for the client's Close and prints `TEXT-FRAMES-CLOSED <code>`
+ *   /count?n=N&size=S&type=T  sends N messages of S bytes (S >= 4), T `binary` (the default) or
+ *                             `text`: message i is i as 4 bytes big-endian (for text: 8 hex digits,
+ *                             S >= 8) then filler bytes ('a' + (i + j) % 26 at byte j), then closes
+ *                             1000 with reason `<N>`
  */
 
 const crypto = require('crypto');
@@ -75,6 +92,20 @@ wss.on('connection', (ws, req) => {
     case '/download':
       download(ws, Number(url.searchParams.get('bytes') || 0));
       break;
+    case '/upload-message':
+      ws.once('message', (data, isBinary) => ws.close(1000,
+          `${isBinary ? 'binary' : 'text'} ${crypto.createHash('sha256').update(data).digest('hex')}`));
+      break;
+    case '/message':
+      message(ws, url.searchParams);
+      break;
+    case '/text-frames':
+      textFrames(ws, (url.searchParams.get('hex') || '').split(','));
+      break;
+    case '/count':
+      count(ws, Number(url.searchParams.get('n') || 0), Number(url.searchParams.get('size') || 4),
+          url.searchParams.get('type') === 'text');
+      break;
     default:
       ws.close(4404, `no route ${url.pathname}`);
   }
@@ -102,6 +133,92 @@ function download(ws, total) {
     if (sent === total && inFlight === 0 && !finished && ws.readyState === ws.OPEN) {
       finished = true;
       ws.close(1000, hash.digest('hex'));
+    }
+  };
+  pump();
+}
+
+/** `n` bytes of valid UTF-8: pseudo-random characters of 1 to 4 bytes, ASCII to fill the end. */
+function randomUtf8(n) {
+  const out = Buffer.allocUnsafe(n);
+  const random = crypto.randomBytes(n);
+  let at = 0;
+  while (at < n) {
+    const r = random[at];
+    const width = Math.min(1 + (r & 3), n - at);
+    if (width === 1) {
+      out[at] = 0x20 + (r % 95); // printable ASCII
+    } else if (width === 2) {
+      out[at] = 0xc2 + (r % 30); // U+0080..U+07FF
+      out[at + 1] = 0x80 + (random[at + 1] & 0x3f);
+    } else if (width === 3) {
+      out[at] = 0xe1 + (r % 12); // U+1000..U+CFFF: no surrogates, no overlong forms
+      out[at + 1] = 0x80 + (random[at + 1] & 0x3f);
+      out[at + 2] = 0x80 + (random[at + 2] & 0x3f);
+    } else {
+      out[at] = 0xf1 + (r % 3); // U+40000..U+FFFFF
+      out[at + 1] = 0x80 + (random[at + 1] & 0x3f);
+      out[at + 2] = 0x80 + (random[at + 2] & 0x3f);
+      out[at + 3] = 0x80 + (random[at + 3] & 0x3f);
+    }
+    at += width;
+  }
+  return out;
+}
+
+/** One message of `bytes` pseudo-random bytes (ws sends it as one frame), then the hash in the Close. */
+function message(ws, params) {
+  const total = Number(params.get('bytes') || 0);
+  const text = params.get('type') === 'text';
+  const payload = text ? randomUtf8(total) : crypto.randomBytes(total);
+  const sha = crypto.createHash('sha256').update(payload).digest('hex');
+  if (params.get('close') === 'no') {
+    ws.on('close', (code) => process.stdout.write(`MESSAGE-CLOSED ${code}\n`));
+    ws.send(payload, { binary: !text });
+  } else {
+    ws.send(payload, { binary: !text }, (err) => {
+      if (!err) {
+        ws.close(1000, sha);
+      }
+    });
+  }
+}
+
+/** One text message of the given frame payloads, sent unchecked: ws does not validate what it sends. */
+function textFrames(ws, hexParts) {
+  ws.on('close', (code) => process.stdout.write(`TEXT-FRAMES-CLOSED ${code}\n`));
+  hexParts.forEach((hex, i) => {
+    ws.send(Buffer.from(hex, 'hex'), { binary: false, fin: i === hexParts.length - 1 });
+  });
+}
+
+/** `n` numbered messages of `size` bytes each, written as ws accepts them, then a Close with `n`. */
+function count(ws, n, size, text) {
+  let i = 0;
+  const pump = () => {
+    while (i < n && ws.readyState === ws.OPEN) {
+      const payload = Buffer.allocUnsafe(size);
+      let start;
+      if (text) {
+        payload.write(i.toString(16).padStart(8, '0'), 0, 'latin1');
+        start = 8;
+      } else {
+        payload.writeUInt32BE(i, 0);
+        start = 4;
+      }
+      for (let j = start; j < size; j++) {
+        payload[j] = 0x61 + ((i + j) % 26);
+      }
+      i++;
+      if (ws.bufferedAmount > 1024 * 1024) {
+        ws.send(payload, { binary: !text }, () => pump());
+        return;
+      }
+      ws.send(payload, { binary: !text });
+    }
+    if (i === n && ws.readyState === ws.OPEN) {
+      i++;
+      ws.close(1000, String(n));
     }
   };
   pump();

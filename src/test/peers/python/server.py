@@ -15,18 +15,38 @@ connections, and exits when its standard input closes or on SIGTERM. Routes, by 
   /headers                  sends the request headers as JSON (binary, lower-case names), closes 1000
   /download?bytes=N         sends N pseudo-random bytes in 64 KiB binary messages, then closes
                             1000 with the hex SHA-256 of those bytes as the reason
+
+Message-mode routes (MessageInteropContract):
+
+  /upload-message           reads one message, then closes 1000 with ``<type> <hex SHA-256>`` as
+                            the reason, type ``text`` or ``binary``
+  /message?bytes=N&type=T   sends one message of N pseudo-random bytes in one frame, T ``binary``
+                            (the default) or ``text`` (valid UTF-8 mixing 1- to 4-byte characters),
+                            then closes 1000 with the hex SHA-256 of its payload as the reason;
+                            with ``&close=no`` it does not close but waits for the client's Close
+                            and prints ``MESSAGE-CLOSED <code>``
+  /text-frames?hex=H1,H2,…  sends one text message as frames whose payloads are the hex bytes
+                            H1, H2, … as given, UTF-8 or not (for invalid-text tests: written as
+                            raw frames, which websockets does not check), then waits for the
+                            client's Close and prints ``TEXT-FRAMES-CLOSED <code>``
+  /count?n=N&size=S&type=T  sends N messages of S bytes (S >= 4), T ``binary`` (the default) or
+                            ``text``: message i is i as 4 bytes big-endian (for text: 8 hex digits,
+                            S >= 8) then filler bytes ('a' + (i + j) % 26 at byte j), then closes
+                            1000 with reason ``<N>``
 """
 
 import asyncio
 import hashlib
 import json
 import os
+import random
 import signal
 import sys
 from urllib.parse import parse_qs, urlsplit
 
 import websockets
 import websockets.exceptions
+from websockets.frames import OP_CONT, OP_TEXT
 
 SUPPORTED_SUBPROTOCOLS = ["chat", "superchat"]
 MAX_MESSAGE_BYTES = 256 * 1024 * 1024
@@ -100,6 +120,78 @@ async def download(ws, query):
     await ws.close(1000, digest.hexdigest())
 
 
+async def upload_message(ws, _query):
+    message = await ws.recv()
+    if isinstance(message, str):
+        kind, data = "text", message.encode("utf-8")
+    else:
+        kind, data = "binary", message
+    await ws.close(1000, f"{kind} {hashlib.sha256(data).hexdigest()}")
+
+
+# Characters of each UTF-8 width, none a surrogate: what random_text draws from.
+_ALPHABET = (
+    [chr(c) for c in range(0x20, 0x7F)]
+    + [chr(c) for c in range(0x80, 0x800, 7)]
+    + [chr(c) for c in range(0x1000, 0xD000, 97)]
+    + [chr(c) for c in range(0x40000, 0x100000, 1009)]
+)
+
+
+def random_text(n):
+    """``n`` bytes of UTF-8: pseudo-random characters of 1 to 4 bytes, ASCII to fill the end."""
+    rng = random.Random(os.urandom(16))
+    # The characters average under 3 bytes: n // 3 of them rarely overshoot, and the loop trims.
+    data = "".join(rng.choices(_ALPHABET, k=n // 3)).encode("utf-8")
+    if len(data) > n:
+        cut = n
+        while cut > 0 and (data[cut] & 0xC0) == 0x80:
+            cut -= 1
+        data = data[:cut]
+    return data + b"x" * (n - len(data))
+
+
+async def message(ws, query):
+    total = int(query.get("bytes", ["0"])[0])
+    text = query.get("type", ["binary"])[0] == "text"
+    payload = random_text(total) if text else os.urandom(total)
+    digest = hashlib.sha256(payload).hexdigest()
+    if query.get("close", ["yes"])[0] == "no":
+        try:
+            await ws.send(payload.decode("utf-8") if text else payload)
+        finally:
+            await ws.wait_closed()
+            emit(f"MESSAGE-CLOSED {ws.close_code}")
+        return
+    await ws.send(payload.decode("utf-8") if text else payload)
+    await ws.close(1000, digest)
+
+
+async def text_frames(ws, query):
+    parts = [bytes.fromhex(h) for h in query.get("hex", [""])[0].split(",")]
+    try:
+        # websockets checks the text it is given to send; raw frames it writes as they are.
+        for i, part in enumerate(parts):
+            await ws.write_frame(i == len(parts) - 1, OP_TEXT if i == 0 else OP_CONT, part)
+    finally:
+        await ws.wait_closed()
+        emit(f"TEXT-FRAMES-CLOSED {ws.close_code}")
+
+
+async def count(ws, query):
+    n = int(query.get("n", ["0"])[0])
+    size = int(query.get("size", ["4"])[0])
+    text = query.get("type", ["binary"])[0] == "text"
+    head = 8 if text else 4
+    for i in range(n):
+        filler = bytes(0x61 + (i + j) % 26 for j in range(head, size))
+        if text:
+            await ws.send(f"{i:08x}" + filler.decode("ascii"))
+        else:
+            await ws.send(i.to_bytes(4, "big") + filler)
+    await ws.close(1000, str(n))
+
+
 ROUTES = {
     "/echo": echo,
     "/upload": upload,
@@ -108,6 +200,10 @@ ROUTES = {
     "/subprotocol": subprotocol,
     "/headers": headers,
     "/download": download,
+    "/upload-message": upload_message,
+    "/message": message,
+    "/text-frames": text_frames,
+    "/count": count,
 }
 
 

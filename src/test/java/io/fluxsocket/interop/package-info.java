@@ -2,5 +2,13 @@
  * Interop tests: the client against independent WebSocket servers that this project did not
  * write (Node's {@code ws}, Python's {@code websockets}), run as separate processes from the
  * programs under {@code src/test/peers/}. {@code .ci/run} installs them.
+ *
+ * <p>Two contracts, each with one subclass per {@link io.fluxsocket.interop.Peer}:
+ * {@link io.fluxsocket.interop.PeerInteropContract} for stream mode (routes {@code /echo},
+ * {@code /upload}, {@code /download}, {@code /close}, {@code /expect-close}, {@code /subprotocol},
+ * {@code /headers}) and {@link io.fluxsocket.interop.MessageInteropContract} for message mode
+ * ({@code /echo}, {@code /upload-message}, {@code /message}, {@code /text-frames}, {@code /count}).
+ * Both peer programs serve the same routes with the same behaviour; each documents them at its
+ * top, and a route added to one must be added to the other.
  */
 package io.fluxsocket.interop;
