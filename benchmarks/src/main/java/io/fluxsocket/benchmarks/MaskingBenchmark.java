@@ -24,9 +24,12 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The client-side masking cost in isolation, no socket: one operation encodes one {@code size}-byte
  * binary frame with a fresh mask. {@code netty-encoder} is what fluxsocket (and Reactor Netty) use:
- * Netty's {@code WebSocket13FrameEncoder(true)} in an {@link EmbeddedChannel}, a direct payload in,
- * the encoded buffers out and released. {@code raw-socket} is {@link RawSocketTransfer#mask}: eight
- * bytes at a time into a reused direct buffer. The report turns ops/s into MiB/s of payload.
+ * Netty's {@code WebSocket13FrameEncoder(true)} in an {@link EmbeddedChannel}, the payload in, the
+ * encoded buffers out and released. {@code raw-socket} is {@link RawSocketTransfer#mask}: eight
+ * bytes at a time into a reused direct buffer. The payload is either a direct buffer or, as in the
+ * upload benchmarks (and as an application's {@code ByteBuffer.wrap(…).asReadOnlyBuffer()} would
+ * be), a read-only heap buffer, which Netty wraps as a {@code ReadOnlyByteBufferBuf}. The report
+ * turns ops/s into MiB/s of payload.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -42,6 +45,9 @@ public class MaskingBenchmark {
     @Param({"65536"})
     public int size;
 
+    @Param({"direct", "heap-read-only"})
+    public String payloadKind;
+
     private ByteBuf payload;
     private ByteBuffer nioPayload;
     private ByteBuffer out;
@@ -52,8 +58,13 @@ public class MaskingBenchmark {
     public void setUp() {
         byte[] bytes = new byte[size];
         random.nextBytes(bytes);
-        payload = Unpooled.directBuffer(size).writeBytes(bytes);
-        nioPayload = payload.nioBuffer();
+        if (payloadKind.equals("direct")) {
+            payload = Unpooled.directBuffer(size).writeBytes(bytes);
+            nioPayload = payload.nioBuffer();
+        } else {
+            nioPayload = ByteBuffer.wrap(bytes).asReadOnlyBuffer();
+            payload = Unpooled.wrappedBuffer(nioPayload.duplicate());
+        }
         out = ByteBuffer.allocateDirect(14 + size);
         channel = new EmbeddedChannel(new WebSocket13FrameEncoder(true));
     }
