@@ -1,21 +1,30 @@
 #!/usr/bin/env python3
-"""Turns the suite's JMH JSON files into a markdown table and an SVG bar chart.
+"""Turns the suite's JMH JSON files into a markdown report and an SVG bar chart.
 
 usage: report.py RAW_DIR OUT.md OUT.svg   (standard library only)
+
+Each scenario is one JSON file in RAW_DIR (see run.sh); a missing file is left out, a client
+missing from a file is shown as **failed** (it threw: see the .log next to the JSON).
 """
 import json
 import os
 import sys
 
-CLIENTS = ["fluxsocket", "reactor-netty", "jdk", "okhttp", "jetty", "raw-socket"]
+CLIENTS = ["fluxsocket", "fluxsocket-streams", "reactor-netty", "jdk", "okhttp", "jetty", "raw-socket"]
+# The other libraries fluxsocket's targets compare against (the raw socket is the transport's limit).
 PEERS = ["reactor-netty", "jdk", "okhttp", "jetty"]
 MIB = 1 << 20
-# file name -> (scenario label, unit kind)
-SCENARIOS = [
+FRAME = 65536 + 14  # one 64 KiB frame with its largest header
+# file name -> (scenario label, unit)
+RATES = [
     ("download", "Download {size} in 64 KiB messages", "MiB/s"),
     ("upload", "Upload {size} in 64 KiB chunks", "MiB/s"),
-    ("messages-1k", "1 KiB messages one-way ({size})", "msg/s"),
-    ("messages-64", "64 B messages one-way ({size})", "msg/s"),
+    ("concurrency-100", "100 connections, {each} each in 1 KiB messages (total)", "MiB/s"),
+    ("concurrency-1000", "1,000 connections, {each} each in 1 KiB messages (total)", "MiB/s"),
+    ("messages-1k", "1 KiB messages one-way, download ({size})", "msg/s"),
+    ("messages-64", "64 B messages one-way, download ({size})", "msg/s"),
+    ("upload-messages-1k", "1 KiB messages one-way, upload ({size})", "msg/s"),
+    ("upload-messages-64", "64 B messages one-way, upload ({size})", "msg/s"),
 ]
 
 
@@ -26,24 +35,45 @@ def size(n):
     return f"{n} B"
 
 
-def load(raw, name):
+def results(raw, name):
     path = os.path.join(raw, name + ".json")
     if not os.path.exists(path):
         return None
-    rows = {}
     with open(path) as f:
-        for r in json.load(f):
-            p = r["params"]
-            nbytes = int(p["bytes"])
-            message = int(p.get("message") or p.get("chunk"))
-            m = r["primaryMetric"]
-            assert m["scoreUnit"] == "ms/op", m["scoreUnit"]
-            sec, err = m["score"] / 1000.0, (m["scoreError"] or 0) / 1000.0
-            if err != err:  # NaN when there are too few iterations
-                err = 0.0
-            alloc = r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("score")
-            rows[p["client"]] = dict(bytes=nbytes, message=message, sec=sec, err=err, alloc=alloc,
-                                     n=len(m.get("rawData", [[]])[0]) if m.get("rawData") else 0)
+        return json.load(f)
+
+
+def err_of(m):
+    e = m.get("scoreError")
+    return 0.0 if e is None or e != e or isinstance(e, str) else e
+
+
+def aux(r, name):
+    """Mean and max over the measured iterations of an @AuxCounters metric, or None."""
+    m = r.get("secondaryMetrics", {}).get(name)
+    if not m:
+        return None
+    values = [v for fork in m.get("rawData", []) for v in fork]
+    if not values:
+        return (m["score"], m["score"])
+    return (sum(values) / len(values), max(values))
+
+
+def load_rates(raw, name):
+    rs = results(raw, name)
+    if rs is None:
+        return None
+    rows = {}
+    for r in rs:
+        p = r["params"]
+        each = int(p["bytes"])
+        nbytes = each * int(p.get("connections", 1))
+        message = int(p.get("message") or p.get("chunk"))
+        m = r["primaryMetric"]
+        assert m["scoreUnit"] == "ms/op", m["scoreUnit"]
+        alloc = r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("score")
+        rows[p["client"]] = dict(bytes=nbytes, each=each, message=message, sec=m["score"] / 1000.0,
+                                 err=err_of(m) / 1000.0, alloc=alloc)
     return rows
 
 
@@ -62,78 +92,140 @@ def fmt(v):
     return f"{v:.1f}"
 
 
+def kib(b):
+    return f"{b / 1024:,.1f} KiB" if abs(b) < 10 * MIB else f"{b / MIB:,.1f} MiB"
+
+
+def table(header, rows):
+    out = ["| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 1)]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    return out
+
+
 def main(raw, out_md, out_svg):
     data = []
-    for name, label, unit in SCENARIOS:
-        rows = load(raw, name)
+    for name, label, unit in RATES:
+        rows = load_rates(raw, name)
         if rows is None:
             continue
-        nbytes = next(iter(rows.values()))["bytes"] if rows else 0
-        data.append((name, label.format(size=size(nbytes)), unit, rows))
+        first = next(iter(rows.values()), {"bytes": 0, "each": 0})
+        data.append((name, label.format(size=size(first["bytes"]), each=size(first["each"])), unit, rows))
+    present = {c for _, _, _, rows in data for c in rows}
+    env_path = os.path.join(raw, "env.txt")
+    env = open(env_path).read() if os.path.exists(env_path) else ""
+    verdicts = []
 
-    env = open(os.path.join(raw, "env.txt")).read() if os.path.exists(os.path.join(raw, "env.txt")) else ""
     lines = ["# fluxsocket benchmark results", "",
-             "Produced by `benchmarks/run.sh` from the JMH JSON in `" + raw + "/`. Each cell is the mean "
-             "± the 99.9% confidence half-width JMH reports, over the measured transfers (one transfer per "
-             "SingleShotTime iteration, on a new connection, byte count checked). A cell reading "
+             "Produced by `benchmarks/run.sh` from the JMH JSON in `" + raw + "/`. Throughput cells are the "
+             "mean ± the 99.9% confidence half-width JMH reports, over the measured transfers (one transfer "
+             "per SingleShotTime iteration, on new connections, byte counts checked). A cell reading "
              "**failed** means the client errored or miscounted (see the log next to the JSON): it is an "
-             "error, not a number.", "",
-             "Machine and load (`uptime` before each run):", "", "```", env.strip(), "```", "",
-             "## Throughput", "",
-             "| scenario | " + " | ".join(CLIENTS) + " |",
-             "|---|" + "---:|" * len(CLIENTS)]
-    for name, label, unit, rows in data:
-        cells = []
-        for c in CLIENTS:
-            if c in rows:
-                v, e = rate(rows[c], unit)
-                cells.append(f"{fmt(v)} ± {fmt(e)} {unit}")
-            else:
-                cells.append("**failed**")
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+             "error, not a number; `—` means the scenario does not apply to that client.", "",
+             "Machine and load (`uptime` before each run):", "", "```", env.strip(), "```", ""]
 
-    lines += ["", "## fluxsocket's ratio to each client (throughput, > 1 means fluxsocket is faster)", "",
-              "| scenario | " + " | ".join(c for c in CLIENTS if c != "fluxsocket") + " |",
-              "|---|" + "---:|" * (len(CLIENTS) - 1)]
-    ratios = {}
-    bounds = {}
+    def cell(name, rows, c, unit):
+        if c in rows:
+            v, e = rate(rows[c], unit)
+            return f"{fmt(v)} ± {fmt(e)} {unit}"
+        if not applies(name, c):
+            return "—"
+        return "**failed**"
+
+    lines += ["## Throughput and message rates", ""]
+    lines += table(["scenario"] + CLIENTS,
+                   [[label] + [cell(name, rows, c, unit) for c in CLIENTS] for name, label, unit, rows in data])
+
+    lines += ["", "## fluxsocket's ratio to each client (> 1 means fluxsocket is faster)", ""]
+    ratios, bounds = {}, {}
+    ratio_rows = []
     for name, label, unit, rows in data:
         cells = []
         for c in CLIENTS[1:]:
             if "fluxsocket" in rows and c in rows:
                 (v, e), (w, f) = rate(rows["fluxsocket"], unit), rate(rows[c], unit)
-                r = v / w
+                ratios[(name, c)] = v / w
                 # Worst and best case of the two confidence intervals.
-                ratios[(name, c)] = r
                 bounds[(name, c)] = ((v - e) / (w + f), (v + e) / (w - f) if w > f else float("inf"))
-                cells.append(f"{r:.2f}×")
+                cells.append(f"{v / w:.2f}×")
             else:
                 cells.append("n/a")
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+        ratio_rows.append([label] + cells)
+    lines += table(["scenario"] + CLIENTS[1:], ratio_rows)
+    lines += ["", "(The `fluxsocket-streams` column is the reactive path's ratio to its own blocking adapters.)"]
 
-    lines += ["", "## Allocation (`-prof gc`, `gc.alloc.rate.norm`, client JVM only)", "",
-              "| scenario | " + " | ".join(CLIENTS) + " |",
-              "|---|" + "---:|" * len(CLIENTS)]
+    lines += ["", "## Allocation (`-prof gc`, `gc.alloc.rate.norm`, client JVM only)", ""]
+    alloc_rows = []
     for name, label, unit, rows in data:
         cells = []
         for c in CLIENTS:
             a = rows.get(c, {}).get("alloc")
             if a is None:
                 cells.append("n/a")
+            elif unit == "msg/s":
+                cells.append(f"{a / (rows[c]['bytes'] / rows[c]['message']):,.1f} B/msg")
             else:
-                per = rows[c]["bytes"] / rows[c]["message"]
-                cells.append(f"{a / per:,.1f} B/msg" if unit == "msg/s" else f"{a / rows[c]['bytes']:.3f} B/B")
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+                cells.append(f"{a / rows[c]['bytes']:.3f} B/B")
+        alloc_rows.append([label] + cells)
+    lines += table(["scenario"] + CLIENTS, alloc_rows)
+
+    echo = latency(raw)
+    if echo:
+        lines += ["", "## 64 B echo round trip (µs, SampleTime, one connection kept open)", ""]
+        lines += table(["percentile"] + [c for c in CLIENTS if c != "fluxsocket-streams"],
+                       [[p] + [f"{echo[c][p]:,.1f}" if c in echo else "**failed**"
+                               for c in CLIENTS if c != "fluxsocket-streams"] for p in ("p50", "p99", "p99.9")]
+                       + [["samples"] + [f"{echo[c]['n']:,}" if c in echo else "" for c in CLIENTS
+                                         if c != "fluxsocket-streams"]])
+
+    idle = memory(raw, "idle-heap", ["heapPerConnection"])
+    slow = memory(raw, "slow-consumer", ["retainedHeap", "retainedDirect", "buffered"])
+    if idle or slow:
+        lines += ["", "## Memory (after a full GC; mean of the measured iterations, max in brackets)", ""]
+        mem_rows = []
+        if idle:
+            n = idle["_connections"]
+            mem_rows.append([f"idle heap per connection ({n:,} open)"] + [
+                f"{kib(idle[c]['heapPerConnection'][0])}" if c in idle else
+                ("—" if c == "fluxsocket-streams" else "**failed**") for c in CLIENTS])
+        if slow:
+            for metric, what in (("retained", "slow consumer: retained heap + direct while paused"),
+                                 ("retainedHeap", "… of which heap"),
+                                 ("retainedDirect", "… of which direct (pooled chunks count whole)"),
+                                 ("buffered", "slow consumer: bytesReceived − consumed")):
+                row = [what]
+                for c in CLIENTS:
+                    if c not in slow:
+                        row.append("**failed**")
+                    elif metric == "buffered" and not c.startswith("fluxsocket"):
+                        row.append("n/a")
+                    else:
+                        mean, mx = slow[c][metric]
+                        row.append(f"{kib(mean)} ({kib(mx)})")
+                mem_rows.append(row)
+        lines += table(["scenario"] + CLIENTS, mem_rows)
+
+    masking = results(raw, "masking")
+    if masking:
+        lines += ["", "## Client-side masking in isolation (64 KiB binary frames, no socket)", ""]
+        mrows = []
+        for r in masking:
+            m = r["primaryMetric"]
+            scale = int(r["params"]["size"]) / MIB
+            a = r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("score")
+            mrows.append([r["params"]["masker"], r["params"].get("payloadKind", "direct"), f"{m['score'] * scale:,.0f} ± {err_of(m) * scale:,.0f} MiB/s",
+                          "n/a" if a is None else f"{a:,.1f} B/frame"])
+        lines += table(["masker", "payload", "throughput", "allocated"], mrows)
 
     lines += ["", "## Targets", ""]
+
     def target(desc, key, goal):
-        if key[0] == "upload" and key[1] == "best-peer":
-            rs = [ratios[("upload", p)] for p in PEERS if ("upload", p) in ratios]
-            r = min(rs) if len(rs) == len(PEERS) else None
-            if r is not None:
-                key = ("upload", min(PEERS, key=lambda p: ratios[("upload", p)]))
-        else:
-            r = ratios.get(key)
+        if key[1] == "best-peer":
+            rs = {p: ratios[(key[0], p)] for p in PEERS if (key[0], p) in ratios}
+            if len(rs) < len(PEERS):
+                lines.append(f"- {desc}: not measured (a peer failed)")
+                return
+            key = (key[0], min(rs, key=rs.get))
+        r = ratios.get(key)
         if r is None:
             lines.append(f"- {desc}: not measured")
             return
@@ -142,20 +234,102 @@ def main(raw, out_md, out_svg):
         sure = "" if (lo >= goal) == (hi >= goal) else \
             f" (not conclusive: the confidence intervals allow {lo:.2f}×–{hi:.2f}×)"
         lines.append(f"- {desc}: {r:.2f}× against {key[1]} — **{verdict}** on the means{sure}")
+
     target("download ≥ 1.0× raw Reactor Netty", ("download", "reactor-netty"), 1.0)
     target("download ≥ 0.9× raw socket", ("download", "raw-socket"), 0.9)
     target("upload ≥ 1.6× raw Reactor Netty", ("upload", "reactor-netty"), 1.6)
     target("upload ≥ 1.1× best peer (ratio to the fastest of " + ", ".join(PEERS) + ")",
            ("upload", "best-peer"), 1.1)
+    for name, what in (("download", "download"), ("upload", "upload")):
+        r = ratios.get((name, "fluxsocket-streams"))
+        if r is None:
+            lines.append(f"- blocking adapters ≥ 0.9× the reactive path ({what}): not measured")
+        else:
+            lo, hi = bounds[(name, "fluxsocket-streams")]
+            # ratios are reactive / streams: the adapters' ratio is the inverse.
+            a, alo, ahi = 1 / r, 1 / hi if hi else 0, 1 / lo if lo > 0 else float("inf")
+            sure = "" if (alo >= 0.9) == (ahi >= 0.9) else \
+                f" (not conclusive: the confidence intervals allow {alo:.2f}×–{ahi:.2f}×)"
+            lines.append(f"- blocking adapters ≥ 0.9× the reactive path ({what}): {a:.2f}× — "
+                         f"**{'met' if a >= 0.9 else 'not met'}** on the means{sure}")
+    if echo and "fluxsocket" in echo:
+        peers = [p for p in PEERS if p in echo]
+        if peers:
+            b50 = min(peers, key=lambda p: echo[p]["p50"])
+            b99 = min(peers, key=lambda p: echo[p]["p99"])
+            f50, f99 = echo["fluxsocket"]["p50"], echo["fluxsocket"]["p99"]
+            lines.append(f"- echo p50 ≤ best peer: {f50:,.1f} µs vs {echo[b50]['p50']:,.1f} µs ({b50}) — "
+                         f"**{'met' if f50 <= echo[b50]['p50'] else 'not met'}**")
+            lines.append(f"- echo p99 ≤ 1.1× best peer: {f99:,.1f} µs vs 1.1 × {echo[b99]['p99']:,.1f} µs ({b99}) — "
+                         f"**{'met' if f99 <= 1.1 * echo[b99]['p99'] else 'not met'}**")
+    else:
+        lines.append("- echo p50/p99 against the best peer: not measured")
+    if idle and "fluxsocket" in idle:
+        v = idle["fluxsocket"]["heapPerConnection"]
+        lines.append(f"- idle heap ≤ 8 KiB per fluxsocket connection: {kib(v[0])} (max {kib(v[1])}) — "
+                     f"**{'met' if v[1] <= 8192 else 'not met'}**")
+    else:
+        lines.append("- idle heap ≤ 8 KiB per fluxsocket connection: not measured")
+    for c in ("fluxsocket", "fluxsocket-streams"):
+        if slow and c in slow:
+            mean, mx = slow[c]["retained"]
+            lines.append(f"- slow consumer retains ≤ 4 MiB + one frame ({c}): heap + direct {kib(mean)} "
+                         f"(max {kib(mx)}), buffered {kib(slow[c]['buffered'][1])} at most — "
+                         f"**{'met' if mx <= 4 * MIB + FRAME else 'not met'}** (on the max)")
+        else:
+            lines.append(f"- slow consumer retains ≤ 4 MiB + one frame ({c}): not measured")
+
     lines += ["", "Chart: [" + os.path.basename(out_svg) + "](" + os.path.basename(out_svg) + ")", ""]
     with open(out_md, "w") as f:
         f.write("\n".join(lines))
     svg(out_svg, [d for d in data if d[2] == "MiB/s"])
 
 
+def applies(name, client):
+    """Whether a scenario has a column for this client (the others are shown as —)."""
+    if client == "fluxsocket-streams":
+        return name in ("download", "upload", "messages-1k", "messages-64")
+    if client == "raw-socket":
+        return not name.startswith("concurrency")
+    return True
+
+
+def latency(raw):
+    rs = results(raw, "echo")
+    if not rs:
+        return None
+    out = {}
+    for r in rs:
+        m = r["primaryMetric"]
+        assert m["scoreUnit"] == "us/op", m["scoreUnit"]
+        p = m["scorePercentiles"]
+        n = sum(count for fork in m.get("rawDataHistogram", []) for it in fork for _, count in it)
+        out[r["params"]["client"]] = {"p50": p["50.0"], "p99": p["99.0"], "p99.9": p["99.9"], "n": n}
+    return out
+
+
+def memory(raw, name, metrics):
+    rs = results(raw, name)
+    if not rs:
+        return None
+    out = {}
+    for r in rs:
+        c = r["params"]["client"]
+        out[c] = {k: aux(r, k) for k in metrics}
+        if "connections" in r["params"]:
+            out["_connections"] = int(r["params"]["connections"])
+        if "retainedHeap" in metrics:
+            # Heap and direct of the same iterations, added per iteration.
+            hs = [v for fork in r["secondaryMetrics"]["retainedHeap"]["rawData"] for v in fork]
+            ds = [v for fork in r["secondaryMetrics"]["retainedDirect"]["rawData"] for v in fork]
+            both = [h + d for h, d in zip(hs, ds)]
+            out[c]["retained"] = (sum(both) / len(both), max(both))
+    return out
+
+
 def svg(path, data):
-    colors = ["#d62728", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#7f7f7f"]
-    bar, gap, group_gap, left, top, height = 22, 4, 40, 70, 50, 300
+    colors = ["#d62728", "#ff9896", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#7f7f7f"]
+    bar, gap, group_gap, left, top, height = 20, 3, 40, 70, 50, 300
     groups = len(data)
     width = left + groups * (len(CLIENTS) * (bar + gap) + group_gap) + 180
     peak = max([rate(r, u)[0] for _, _, u, rows in data for r in rows.values()] + [1])
@@ -178,11 +352,14 @@ def svg(path, data):
                 y = top + height - h
                 out.append(f'<rect x="{x}" y="{y:.1f}" width="{bar}" height="{h:.1f}" fill="{colors[ci]}">'
                            f'<title>{c}: {v:,.0f} ± {e:,.0f} MiB/s</title></rect>')
-                out.append(f'<text x="{x + bar / 2}" y="{y - 3:.1f}" text-anchor="middle" font-size="9">{v:,.0f}</text>')
+                out.append(f'<text x="{x + bar / 2}" y="{y - 3:.1f}" text-anchor="middle" font-size="8">{v:,.0f}</text>')
             else:
-                out.append(f'<text x="{x + bar / 2}" y="{top + height - 3}" text-anchor="middle" font-size="9">fail</text>')
+                mark = "fail" if applies(name, c) else "—"
+                out.append(f'<text x="{x + bar / 2}" y="{top + height - 3}" text-anchor="middle" font-size="8">{mark}</text>')
             x += bar + gap
-        out.append(f'<text x="{(x0 + x) / 2:.1f}" y="{top + height + 18}" text-anchor="middle">{label}</text>')
+        short = label.split(" (")[0] if len(label) > 40 else label
+        out.append(f'<text x="{(x0 + x) / 2:.1f}" y="{top + height + 18}" text-anchor="middle" font-size="10">'
+                   f'{short.replace("&", "&amp;")}</text>')
         x += group_gap
     for ci, c in enumerate(CLIENTS):
         y = top + 10 + ci * 18

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the benchmark suite and writes results/<date>.md and results/<date>.svg.
-#   ./run.sh            the full suite (1 GiB transfers; ~15-20 min on 2 cores)
+#   ./run.sh            the full suite (1 GiB transfers; ~20-25 min on 2 cores)
 #   QUICK=1 ./run.sh    a smoke run (small transfers, 1 warmup + 2 measured iterations)
 # Extra JMH options can be passed in JMH_ARGS, e.g. JMH_ARGS='-p client=fluxsocket,raw-socket'.
 set -euo pipefail
@@ -13,38 +13,56 @@ mvn -q -B -ntp package
 
 date="$(date +%F)"
 raw="results/raw/$date"
+rm -rf "$raw" # a later run on the same day replaces the earlier one
 mkdir -p "$raw"
 jar=target/benchmarks.jar
 extra=${JMH_ARGS:-}
 
 if [[ "${QUICK:-}" == 1 ]]; then
-  iters="-f 1 -wi 1 -i 2"
-  big=67108864; small64=4194304; small1k=16777216
+  iters="-f 1 -wi 1 -i 2"; memiters="-f 1 -wi 0 -i 1"; slowiters="-f 1 -wi 1 -i 1"
+  big=67108864; small64=4194304; small1k=16777216; up64=1048576; up1k=4194304
+  per100=262144; per1000=65536; idle=1000; pause=500
 else
-  iters="-f 1 -wi 3 -i 5"
-  big=1073741824; small64=67108864; small1k=268435456
+  iters="-f 1 -wi 3 -i 5"; memiters="-f 1 -wi 0 -i 2"; slowiters="-f 1 -wi 1 -i 3"
+  big=1073741824; small64=67108864; small1k=268435456; up64=8388608; up1k=67108864
+  per100=1048576; per1000=262144; idle=5000; pause=2000
+fi
+
+# 5,000 idle connections need 5,000 descriptors in this JVM (and as many in the server's).
+if (( $(ulimit -n) < 12000 )); then
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  (( $(ulimit -n) >= 12000 )) || echo "warning: ulimit -n is $(ulimit -n); the idle-heap scenario may fail" >&2
 fi
 
 {
   echo "start: $(date -Is) $(uptime)"
-  echo "host: $(nproc) cores, $(uname -sr), $(java -version 2>&1 | head -1)"
+  echo "host: $(nproc) cores, $(uname -sr), $(java -version 2>&1 | head -1), ulimit -n $(ulimit -n)"
 } > "$raw/env.txt"
 
-run() { # name, JMH arguments...
+run() { # name, JMH arguments... (ITERS=... overrides the iteration options for one scenario)
   local name=$1; shift
-  echo "== $name: $* (uptime: $(uptime))" | tee -a "$raw/env.txt"
+  local it=${ITERS:-$iters}
+  echo "== $name: $* $it (uptime: $(uptime))" | tee -a "$raw/env.txt"
   # shellcheck disable=SC2086
-  java -jar "$jar" "$@" $iters -prof gc -rf json -rff "$raw/$name.json" $extra > "$raw/$name.log" 2>&1 \
+  java -jar "$jar" "$@" $it -prof gc -rf json -rff "$raw/$name.json" $extra > "$raw/$name.log" 2>&1 \
     || { echo "JMH failed, see $raw/$name.log" >&2; tail -5 "$raw/$name.log" >&2; exit 1; }
-  grep -E '^[A-Z][A-Za-z]+Benchmark\.[a-z]+ ' "$raw/$name.log" || true
+  grep -E '^[A-Z][A-Za-z]+Benchmark\.[A-Za-z]+(:p0.50|:p0.99|:heapPerConnection|:retained[A-Za-z]+)? ' "$raw/$name.log" || true
   # A benchmark that threw (a miscount, a timeout) has no score: say so loudly.
   grep -B2 -A3 '<failure>' "$raw/$name.log" >&2 || true
 }
 
-run download 'DownloadBenchmark' -p bytes=$big -p message=65536
-run upload 'UploadBenchmark' -p bytes=$big -p chunk=65536
-run messages-64 'DownloadBenchmark' -p bytes=$small64 -p message=64
-run messages-1k 'DownloadBenchmark' -p bytes=$small1k -p message=1024
+run download 'benchmarks\.DownloadBenchmark' -p bytes=$big -p message=65536
+run upload 'benchmarks\.UploadBenchmark' -p bytes=$big -p chunk=65536
+run messages-64 'benchmarks\.DownloadBenchmark' -p bytes=$small64 -p message=64
+run messages-1k 'benchmarks\.DownloadBenchmark' -p bytes=$small1k -p message=1024
+run upload-messages-64 'benchmarks\.MessageUploadBenchmark' -p bytes=$up64 -p message=64
+run upload-messages-1k 'benchmarks\.MessageUploadBenchmark' -p bytes=$up1k -p message=1024
+run concurrency-100 'benchmarks\.ConcurrencyBenchmark' -p connections=100 -p bytes=$per100 -p message=1024
+run concurrency-1000 'benchmarks\.ConcurrencyBenchmark' -p connections=1000 -p bytes=$per1000 -p message=1024
+run echo 'benchmarks\.EchoBenchmark' -p size=64
+ITERS=$memiters run idle-heap 'benchmarks\.IdleHeapBenchmark' -p connections=$idle
+ITERS=$slowiters run slow-consumer 'benchmarks\.SlowConsumerBenchmark' -p bytes=1073741824 -p consumed=8388608 -p pauseMillis=$pause
+run masking 'benchmarks\.MaskingBenchmark' -p size=65536
 
 echo "end: $(date -Is) $(uptime)" >> "$raw/env.txt"
 python3 report.py "$raw" "results/$date.md" "results/$date.svg"

@@ -10,13 +10,19 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The JDK's {@code java.net.http.WebSocket}: {@code request(1)} per received piece; the upload is
- * one message of partial {@code sendBinary}s, each waited for (the API allows one outstanding send).
+ * one message of partial {@code sendBinary}s, each waited for (the API allows one outstanding send);
+ * small messages are one {@code sendBinary(…, true)} each, also waited for.
  */
 final class JdkTransfer implements Transfer {
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Override
     public long download(URI uri) throws Exception {
+        return downloadAsync(uri).get(5, TimeUnit.MINUTES);
+    }
+
+    @Override
+    public CompletableFuture<Long> downloadAsync(URI uri) {
         CompletableFuture<Long> done = new CompletableFuture<>();
         WebSocket.Listener listener = new WebSocket.Listener() {
             /** Bytes received (the listener's calls are serialized). */
@@ -40,12 +46,25 @@ final class JdkTransfer implements Transfer {
                 done.completeExceptionally(error);
             }
         };
-        http.newWebSocketBuilder().buildAsync(uri, listener).join();
-        return done.get(5, TimeUnit.MINUTES);
+        http.newWebSocketBuilder().buildAsync(uri, listener).whenComplete((ws, e) -> {
+            if (e != null) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
     }
 
     @Override
     public long upload(URI uri, ByteBuffer[] chunks, long bytes) throws Exception {
+        return upload(uri, chunks, bytes, false);
+    }
+
+    @Override
+    public long uploadMessages(URI uri, ByteBuffer[] messages, long bytes) throws Exception {
+        return upload(uri, messages, bytes, true);
+    }
+
+    private long upload(URI uri, ByteBuffer[] chunks, long bytes, boolean messages) throws Exception {
         CompletableFuture<Long> done = new CompletableFuture<>();
         WebSocket.Listener listener = new WebSocket.Listener() {
             @Override
@@ -66,8 +85,88 @@ final class JdkTransfer implements Transfer {
         WebSocket ws = http.newWebSocketBuilder().buildAsync(uri, listener).join();
         long n = bytes / chunks[0].remaining();
         for (long i = 0; i < n; i++) {
-            ws.sendBinary(chunks[(int) (i % chunks.length)].duplicate(), i == n - 1).join();
+            ws.sendBinary(chunks[(int) (i % chunks.length)].duplicate(), messages || i == n - 1).join();
         }
         return done.get(5, TimeUnit.MINUTES);
+    }
+
+    /** Each round trip is one {@code sendBinary(message, true)}; {@code onBinary} counts the echo. */
+    @Override
+    public Echo echo(URI uri, ByteBuffer message) {
+        Arrivals arrivals = new Arrivals();
+        WebSocket ws = http.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
+            @Override
+            public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+                arrivals.add(data.remaining());
+                ws.request(1);
+                return null;
+            }
+
+            @Override
+            public void onError(WebSocket ws, Throwable error) {
+                arrivals.fail(error);
+            }
+        }).join();
+        return new Echo() {
+            private long expected;
+            /** The previous send: the API allows one outstanding send (done long before its echo). */
+            private CompletableFuture<WebSocket> sent = CompletableFuture.completedFuture(ws);
+
+            @Override
+            public void roundTrip() throws Exception {
+                expected += message.remaining();
+                sent.join();
+                sent = ws.sendBinary(message.duplicate(), true);
+                arrivals.await(expected);
+            }
+
+            @Override
+            public void close() {
+                ws.abort();
+            }
+        };
+    }
+
+    @Override
+    public AutoCloseable openIdle(URI uri) {
+        WebSocket ws = http.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() { }).join();
+        return ws::abort;
+    }
+
+    /** {@code request(1)} after each piece the application took, none while it is paused. */
+    @Override
+    public SlowReader slowRead(URI uri) {
+        WebSocket[] socket = new WebSocket[1];
+        Pacer pacer = new Pacer(() -> socket[0].request(1));
+        socket[0] = http.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
+            @Override
+            public void onOpen(WebSocket ws) {
+                // No request(1) until the application allows some bytes.
+            }
+
+            @Override
+            public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+                if (pacer.took(data.remaining())) {
+                    ws.request(1);
+                }
+                return null;
+            }
+
+            @Override
+            public void onError(WebSocket ws, Throwable error) {
+                pacer.fail(error);
+            }
+        }).join();
+        return new SlowReader() {
+            @Override
+            public void consume(long bytes) throws Exception {
+                pacer.allow(bytes);
+            }
+
+            @Override
+            public void close() {
+                socket[0].abort();
+            }
+        };
     }
 }

@@ -29,9 +29,68 @@ public final class JettyTransfer implements Transfer {
 
     @Override
     public long download(URI uri) throws Exception {
+        return downloadAsync(uri).get(5, TimeUnit.MINUTES);
+    }
+
+    @Override
+    public CompletableFuture<Long> downloadAsync(URI uri) {
         CompletableFuture<Long> done = new CompletableFuture<>();
-        client.connect(new DownloadListener(done), uri).get(1, TimeUnit.MINUTES);
-        return done.get(5, TimeUnit.MINUTES);
+        try {
+            client.connect(new DownloadListener(done), uri).whenComplete((s, e) -> {
+                if (e != null) {
+                    done.completeExceptionally(e);
+                }
+            });
+        } catch (Exception e) {
+            done.completeExceptionally(e);
+        }
+        return done;
+    }
+
+    /** Each round trip is one {@code sendBinary}; an auto-demanding listener counts the echo. */
+    @Override
+    public Echo echo(URI uri, ByteBuffer message) throws Exception {
+        Arrivals arrivals = new Arrivals();
+        Session session = client.connect(new EchoListener(arrivals), uri).get(1, TimeUnit.MINUTES);
+        Callback failed = Callback.from(() -> { }, arrivals::fail);
+        return new Echo() {
+            private long expected;
+
+            @Override
+            public void roundTrip() throws Exception {
+                expected += message.remaining();
+                session.sendBinary(message.duplicate(), failed);
+                arrivals.await(expected);
+            }
+
+            @Override
+            public void close() {
+                session.disconnect();
+            }
+        };
+    }
+
+    @Override
+    public AutoCloseable openIdle(URI uri) throws Exception {
+        Session session = client.connect(new IdleListener(), uri).get(1, TimeUnit.MINUTES);
+        return session::disconnect;
+    }
+
+    @Override
+    public SlowReader slowRead(URI uri) throws Exception {
+        PacedListener listener = new PacedListener();
+        Session session = client.connect(listener, uri).get(1, TimeUnit.MINUTES);
+        return new SlowReader() {
+            @Override
+            public void consume(long bytes) throws Exception {
+                listener.pacer.allow(bytes);
+            }
+
+            @Override
+            public void close() {
+                session.disconnect();
+            }
+        };
     }
 
     @Override
@@ -80,6 +139,58 @@ public final class JettyTransfer implements Transfer {
         @Override
         public void onWebSocketError(Throwable cause) {
             done.completeExceptionally(cause);
+        }
+    }
+
+    /** Counts echoed bytes. */
+    public static final class EchoListener implements Session.Listener.AutoDemanding {
+        private final Arrivals arrivals;
+
+        EchoListener(Arrivals arrivals) {
+            this.arrivals = arrivals;
+        }
+
+        @Override
+        public void onWebSocketPartialBinary(ByteBuffer payload, boolean last, Callback callback) {
+            arrivals.add(payload.remaining());
+            callback.succeed();
+        }
+
+        @Override
+        public void onWebSocketError(Throwable cause) {
+            arrivals.fail(cause);
+        }
+    }
+
+    /** Does nothing: an idle connection. */
+    public static final class IdleListener implements Session.Listener.AutoDemanding {
+    }
+
+    /**
+     * Explicit demand (not auto-demanding): {@code session.demand()} after each piece the
+     * application took, none while it is paused.
+     */
+    public static final class PacedListener implements Session.Listener {
+        private volatile Session session;
+        final Pacer pacer = new Pacer(() -> session.demand());
+
+        @Override
+        public void onWebSocketOpen(Session session) {
+            this.session = session;
+        }
+
+        @Override
+        public void onWebSocketPartialBinary(ByteBuffer payload, boolean last, Callback callback) {
+            int n = payload.remaining();
+            callback.succeed();
+            if (pacer.took(n)) {
+                session.demand();
+            }
+        }
+
+        @Override
+        public void onWebSocketError(Throwable cause) {
+            pacer.fail(cause);
         }
     }
 

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -15,14 +16,28 @@ import okio.ByteString;
 /**
  * OkHttp 4.12: {@code onMessage(ByteString)} per message (no inbound backpressure in its API);
  * uploads are 64 KiB messages, held under 4 MiB of {@code queueSize()} because OkHttp closes the
- * connection (1001) when its 16 MiB outgoing queue would overflow.
+ * connection (1001) when its 16 MiB outgoing queue would overflow. Each open WebSocket keeps one
+ * dispatcher call (and its thread) for its whole life, so the dispatcher's limits (64 calls, 5 per
+ * host by default) are raised for the concurrency and idle scenarios.
  */
 final class OkHttpTransfer implements Transfer {
     private static final long QUEUE_LIMIT = 4 << 20;
-    private final OkHttpClient http = new OkHttpClient.Builder().build();
+    private final OkHttpClient http = new OkHttpClient.Builder().dispatcher(dispatcher()).build();
+
+    private static Dispatcher dispatcher() {
+        Dispatcher d = new Dispatcher();
+        d.setMaxRequests(100_000);
+        d.setMaxRequestsPerHost(100_000);
+        return d;
+    }
 
     @Override
     public long download(URI uri) throws Exception {
+        return downloadAsync(uri).get(5, TimeUnit.MINUTES);
+    }
+
+    @Override
+    public CompletableFuture<Long> downloadAsync(URI uri) {
         CompletableFuture<Long> done = new CompletableFuture<>();
         http.newWebSocket(new Request.Builder().url(uri.toString()).build(), new WebSocketListener() {
             /** Bytes received (OkHttp's reader thread). */
@@ -44,7 +59,7 @@ final class OkHttpTransfer implements Transfer {
                 done.completeExceptionally(t);
             }
         });
-        return done.get(5, TimeUnit.MINUTES);
+        return done;
     }
 
     @Override
@@ -80,6 +95,104 @@ final class OkHttpTransfer implements Transfer {
             }
         }
         return done.get(5, TimeUnit.MINUTES);
+    }
+
+    /** Each round trip is one {@code send(ByteString)} (made once); {@code onMessage} counts the echo. */
+    @Override
+    public Echo echo(URI uri, ByteBuffer message) throws Exception {
+        Arrivals arrivals = new Arrivals();
+        CompletableFuture<Void> open = new CompletableFuture<>();
+        ByteString data = ByteString.of(message.duplicate());
+        WebSocket ws = http.newWebSocket(new Request.Builder().url(uri.toString()).build(), new WebSocketListener() {
+            @Override
+            public void onOpen(WebSocket ws, Response response) {
+                open.complete(null);
+            }
+
+            @Override
+            public void onMessage(WebSocket ws, ByteString bytes) {
+                arrivals.add(bytes.size());
+            }
+
+            @Override
+            public void onFailure(WebSocket ws, Throwable t, Response response) {
+                open.completeExceptionally(t);
+                arrivals.fail(t);
+            }
+        });
+        open.get(1, TimeUnit.MINUTES);
+        return new Echo() {
+            private long expected;
+
+            @Override
+            public void roundTrip() throws Exception {
+                expected += data.size();
+                if (!ws.send(data)) {
+                    throw new IllegalStateException("OkHttp refused the send: closed");
+                }
+                arrivals.await(expected);
+            }
+
+            @Override
+            public void close() {
+                ws.cancel();
+            }
+        };
+    }
+
+    @Override
+    public AutoCloseable openIdle(URI uri) throws Exception {
+        CompletableFuture<Void> open = new CompletableFuture<>();
+        WebSocket ws = http.newWebSocket(new Request.Builder().url(uri.toString()).build(), new WebSocketListener() {
+            @Override
+            public void onOpen(WebSocket ws, Response response) {
+                open.complete(null);
+            }
+
+            @Override
+            public void onFailure(WebSocket ws, Throwable t, Response response) {
+                open.completeExceptionally(t);
+            }
+        });
+        open.get(1, TimeUnit.MINUTES);
+        return ws::cancel;
+    }
+
+    /**
+     * OkHttp pushes every message and has no way to stop asking: the only way to pause is to block
+     * in {@code onMessage} (which stops its reader thread), done here while the application pauses.
+     */
+    @Override
+    public SlowReader slowRead(URI uri) {
+        Pacer pacer = new Pacer(() -> { });
+        WebSocket ws = http.newWebSocket(new Request.Builder().url(uri.toString()).build(), new WebSocketListener() {
+            @Override
+            public void onMessage(WebSocket ws, ByteString bytes) {
+                try {
+                    pacer.awaitAllowance();
+                    pacer.took(bytes.size());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+
+            @Override
+            public void onFailure(WebSocket ws, Throwable t, Response response) {
+                pacer.fail(t);
+            }
+        });
+        return new SlowReader() {
+            @Override
+            public void consume(long bytes) throws Exception {
+                pacer.allow(bytes);
+            }
+
+            @Override
+            public void close() {
+                pacer.fail(new java.util.concurrent.CancellationException("closed")); // unblocks onMessage
+                ws.cancel();
+            }
+        };
     }
 
     @Override

@@ -15,7 +15,8 @@ import java.util.SplittableRandom;
  * The transport's limit: a blocking {@code java.nio} socket speaking just enough RFC 6455 — the
  * opening handshake (the 101 status is checked, not the accept hash), a frame parser that counts
  * payload bytes without copying them, and masked frames out (a random mask per frame, applied eight
- * bytes at a time) — on the caller's thread.
+ * bytes at a time; as many frames per {@code write} as fit in 1 MiB) — on the caller's thread. It
+ * blocks a thread per connection, so it has no part in the concurrency scenario.
  */
 final class RawSocketTransfer implements Transfer {
     private static final int READ_BUFFER = 256 * 1024;
@@ -36,17 +37,96 @@ final class RawSocketTransfer implements Transfer {
     public long upload(URI uri, ByteBuffer[] chunks, long bytes) throws IOException {
         try (SocketChannel ch = open(uri)) {
             long n = bytes / chunks[0].remaining();
+            int frameMax = 14 + chunks[0].remaining();
+            out.clear();
             for (long i = 0; i < n; i++) {
                 ByteBuffer chunk = chunks[(int) (i % chunks.length)];
-                out.clear();
-                writeMasked(out, 0x82, chunk.duplicate());
-                out.flip();
-                writeFully(ch, out);
+                if (out.remaining() < frameMax) {
+                    out.flip();
+                    writeFully(ch, out);
+                    out.clear();
+                }
+                mask(out, 0x82, chunk.duplicate(), random.nextInt());
             }
+            out.flip();
+            writeFully(ch, out);
             Frames frames = readUntilClose(ch);
             sendClose(ch);
             return Transfer.uploadCount(frames.closeCode, frames.closeReason);
         }
+    }
+
+    /** Each round trip writes one masked frame and reads (blocking) until its bytes came back. */
+    @Override
+    public Echo echo(URI uri, ByteBuffer message) throws IOException {
+        SocketChannel ch = open(uri);
+        Frames frames = new Frames();
+        return new Echo() {
+            private long expected;
+
+            @Override
+            public void roundTrip() throws IOException {
+                expected += message.remaining();
+                out.clear();
+                mask(out, 0x82, message.duplicate(), random.nextInt());
+                out.flip();
+                writeFully(ch, out);
+                while (true) {
+                    frames.parse(in);
+                    if (frames.data >= expected || frames.closed) {
+                        Transfer.check(expected, frames.data, "echo");
+                        return;
+                    }
+                    in.compact();
+                    if (ch.read(in) < 0) {
+                        throw new EOFException("TCP ended during an echo");
+                    }
+                    in.flip();
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                ch.close();
+            }
+        };
+    }
+
+    @Override
+    public AutoCloseable openIdle(URI uri) throws IOException {
+        return open(uri);
+    }
+
+    /** Reads (blocking) only while the application consumes; its 256 KiB read buffer is all it holds. */
+    @Override
+    public SlowReader slowRead(URI uri) throws IOException {
+        SocketChannel ch = open(uri);
+        Frames frames = new Frames();
+        return new SlowReader() {
+            @Override
+            public void consume(long bytes) throws IOException {
+                long target = frames.data + bytes;
+                while (true) {
+                    frames.parse(in);
+                    if (frames.data >= target) {
+                        return;
+                    }
+                    if (frames.closed) {
+                        throw new EOFException("download ended after " + frames.data + " bytes");
+                    }
+                    in.compact();
+                    if (ch.read(in) < 0) {
+                        throw new EOFException("TCP ended after " + frames.data + " bytes");
+                    }
+                    in.flip();
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                ch.close();
+            }
+        };
     }
 
     /** Reads and parses frames until the server's Close arrived. */
@@ -97,13 +177,16 @@ final class RawSocketTransfer implements Transfer {
 
     private void sendClose(SocketChannel ch) throws IOException {
         out.clear();
-        writeMasked(out, 0x88, ByteBuffer.wrap(new byte[] {0x03, (byte) 0xe8}));
+        mask(out, 0x88, ByteBuffer.wrap(new byte[] {0x03, (byte) 0xe8}), random.nextInt());
         out.flip();
         writeFully(ch, out);
     }
 
-    /** Appends one final frame with {@code opcode}, masking {@code payload} into {@code dst}. */
-    private void writeMasked(ByteBuffer dst, int opcode, ByteBuffer payload) {
+    /**
+     * Appends one final frame with {@code opcode}, masking {@code payload} with {@code mask} into
+     * {@code dst} (also what {@link MaskingBenchmark} measures).
+     */
+    static void mask(ByteBuffer dst, int opcode, ByteBuffer payload, int mask) {
         int len = payload.remaining();
         dst.put((byte) opcode);
         if (len < 126) {
@@ -113,7 +196,6 @@ final class RawSocketTransfer implements Transfer {
         } else {
             dst.put((byte) (0x80 | 127)).putLong(len);
         }
-        int mask = random.nextInt();
         dst.putInt(mask);
         long mask8 = ((long) mask << 32) | (mask & 0xffffffffL);
         while (payload.remaining() >= 8) {

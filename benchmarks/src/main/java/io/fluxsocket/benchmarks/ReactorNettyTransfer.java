@@ -3,29 +3,39 @@ package io.fluxsocket.benchmarks;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import org.reactivestreams.Subscription;
+import reactor.core.Disposable;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.WebsocketClientSpec;
 
 /**
  * Raw Reactor Netty: {@code HttpClient.websocket()}, {@code receiveFrames()} to read and
- * {@code sendObject} of {@link BinaryWebSocketFrame}s to write (each chunk its own message).
+ * {@code sendObject} of {@link BinaryWebSocketFrame}s to write (each chunk its own message). The
+ * client is {@code HttpClient.newConnection()}: WebSocket connections are never reused, and the
+ * default pool (500 connections) would cap the concurrency scenario.
  */
 final class ReactorNettyTransfer implements Transfer {
-    private final HttpClient http = HttpClient.create();
+    private final HttpClient http = HttpClient.newConnection();
     private final WebsocketClientSpec spec = WebsocketClientSpec.builder().maxFramePayloadLength(1 << 20).build();
 
     @Override
-    public long download(URI uri) {
-        Long count = http.websocket(spec).uri(uri).handle((in, out) -> {
-            long[] c = {0};
-            return in.receiveFrames().doOnNext(f -> c[0] += f.content().readableBytes())
-                    .then(Mono.fromCallable(() -> c[0]));
-        }).blockLast();
-        return count;
+    public long download(URI uri) throws Exception {
+        return downloadAsync(uri).get();
+    }
+
+    @Override
+    public CompletableFuture<Long> downloadAsync(URI uri) {
+        return http.websocket(spec).uri(uri).handle((in, out) -> in.receiveFrames()
+                        .reduce(0L, (count, f) -> count + f.content().readableBytes()))
+                .next().toFuture();
     }
 
     @Override
@@ -37,5 +47,87 @@ final class ReactorNettyTransfer implements Transfer {
             return out.sendObject(frames).then().then(in.receiveCloseStatus());
         }).blockLast();
         return Transfer.uploadCount(status.code(), status.reasonText());
+    }
+
+    /** Frames go out through a unicast sink given to {@code sendObject}; {@code receiveFrames()} counts. */
+    @Override
+    public Echo echo(URI uri, ByteBuffer message) {
+        Arrivals arrivals = new Arrivals();
+        Sinks.Many<WebSocketFrame> outbound = Sinks.many().unicast().onBackpressureBuffer();
+        CompletableFuture<Void> open = new CompletableFuture<>();
+        Disposable connection = http.websocket(spec).uri(uri).handle((in, out) -> {
+            open.complete(null);
+            return Mono.when(out.sendObject(outbound.asFlux()).then(),
+                    in.receiveFrames().doOnNext(f -> arrivals.add(f.content().readableBytes())).then());
+        }).subscribe(null, e -> {
+            open.completeExceptionally(e);
+            arrivals.fail(e);
+        });
+        open.join();
+        return new Echo() {
+            private long expected;
+
+            @Override
+            public void roundTrip() throws Exception {
+                expected += message.remaining();
+                outbound.emitNext(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(message.duplicate())),
+                        Sinks.EmitFailureHandler.FAIL_FAST);
+                arrivals.await(expected);
+            }
+
+            @Override
+            public void close() {
+                connection.dispose();
+            }
+        };
+    }
+
+    @Override
+    public AutoCloseable openIdle(URI uri) {
+        CompletableFuture<Void> open = new CompletableFuture<>();
+        Disposable connection = http.websocket(spec).uri(uri).handle((in, out) -> {
+            open.complete(null);
+            return in.receiveFrames().then();
+        }).subscribe(null, open::completeExceptionally);
+        open.join();
+        return connection::dispose;
+    }
+
+    /** {@code receiveFrames()} with a subscriber that requests one frame at a time, none while paused. */
+    @Override
+    public SlowReader slowRead(URI uri) {
+        Pacer[] pacer = new Pacer[1];
+        BaseSubscriber<Integer> subscriber = new BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(Subscription s) {
+                // Nothing until the application allows some bytes.
+            }
+
+            @Override
+            protected void hookOnNext(Integer bytes) {
+                if (pacer[0].took(bytes)) {
+                    request(1);
+                }
+            }
+
+            @Override
+            protected void hookOnError(Throwable t) {
+                pacer[0].fail(t);
+            }
+        };
+        pacer[0] = new Pacer(() -> subscriber.request(1));
+        http.websocket(spec).uri(uri).handle((in, out) -> in.receiveFrames().map(f -> f.content().readableBytes()))
+                .subscribe(subscriber);
+        return new SlowReader() {
+            @Override
+            public void consume(long bytes) throws Exception {
+                pacer[0].allow(bytes);
+            }
+
+            @Override
+            public void close() {
+                subscriber.dispose();
+            }
+        };
     }
 }

@@ -2,6 +2,7 @@ package io.fluxsocket.benchmarks;
 
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One WebSocket client library driven the way its own documentation shows. Every method does one
@@ -18,6 +19,39 @@ interface Transfer extends AutoCloseable {
      * and returns the count in the server's Close reason.
      */
     long upload(URI uri, ByteBuffer[] chunks, long bytes) throws Exception;
+
+    /**
+     * Sends each buffer as its own binary message to {@code /upload} (cycling through
+     * {@code messages} until {@code bytes} were sent) and returns the count in the server's Close
+     * reason. For clients whose {@link #upload} already makes a message of each chunk, the same.
+     */
+    default long uploadMessages(URI uri, ByteBuffer[] messages, long bytes) throws Exception {
+        return upload(uri, messages, bytes);
+    }
+
+    /**
+     * Starts a download without blocking the caller, for many concurrent connections; completes
+     * with the payload bytes counted. Clients that can only block a thread per connection do not
+     * support it.
+     */
+    default CompletableFuture<Long> downloadAsync(URI uri) {
+        throw new UnsupportedOperationException("no non-blocking download");
+    }
+
+    /** Opens a connection to {@code /echo} that sends {@code message} per round trip. */
+    default Echo echo(URI uri, ByteBuffer message) throws Exception {
+        throw new UnsupportedOperationException("no echo");
+    }
+
+    /** Opens a connection and leaves it idle (no data); closing the result closes it. */
+    default AutoCloseable openIdle(URI uri) throws Exception {
+        throw new UnsupportedOperationException("no idle connection");
+    }
+
+    /** Opens a download that the application reads only as fast as {@link SlowReader#consume} says. */
+    default SlowReader slowRead(URI uri) throws Exception {
+        throw new UnsupportedOperationException("no slow reader");
+    }
 
     @Override
     default void close() throws Exception {
@@ -41,6 +75,8 @@ interface Transfer extends AutoCloseable {
     static Transfer of(String client) {
         switch (client) {
             case "fluxsocket": return new FluxsocketTransfer();
+            case "fluxsocket-streams": return new FluxsocketStreamsTransfer();
+            // case "fluxsocket-messages": message mode (connectMessages), once the library has it.
             case "reactor-netty": return new ReactorNettyTransfer();
             case "jdk": return new JdkTransfer();
             case "okhttp": return new OkHttpTransfer();

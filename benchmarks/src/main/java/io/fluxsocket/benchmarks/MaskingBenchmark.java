@@ -1,0 +1,93 @@
+package io.fluxsocket.benchmarks;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import java.nio.ByteBuffer;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The client-side masking cost in isolation, no socket: one operation encodes one {@code size}-byte
+ * binary frame with a fresh mask. {@code netty-encoder} is what fluxsocket (and Reactor Netty) use:
+ * Netty's {@code WebSocket13FrameEncoder(true)} in an {@link EmbeddedChannel}, the payload in, the
+ * encoded buffers out and released. {@code raw-socket} is {@link RawSocketTransfer#mask}: eight
+ * bytes at a time into a reused direct buffer. The payload is either a direct buffer or, as in the
+ * upload benchmarks (and as an application's {@code ByteBuffer.wrap(…).asReadOnlyBuffer()} would
+ * be), a read-only heap buffer, which Netty wraps as a {@code ReadOnlyByteBufferBuf}. The report
+ * turns ops/s into MiB/s of payload.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@State(Scope.Benchmark)
+public class MaskingBenchmark {
+
+    @Param({"netty-encoder", "raw-socket"})
+    public String masker;
+
+    @Param({"65536"})
+    public int size;
+
+    @Param({"direct", "heap-read-only"})
+    public String payloadKind;
+
+    private ByteBuf payload;
+    private ByteBuffer nioPayload;
+    private ByteBuffer out;
+    private EmbeddedChannel channel;
+    private final SplittableRandom random = new SplittableRandom(7);
+
+    @Setup
+    public void setUp() {
+        byte[] bytes = new byte[size];
+        random.nextBytes(bytes);
+        if (payloadKind.equals("direct")) {
+            payload = Unpooled.directBuffer(size).writeBytes(bytes);
+            nioPayload = payload.nioBuffer();
+        } else {
+            nioPayload = ByteBuffer.wrap(bytes).asReadOnlyBuffer();
+            payload = Unpooled.wrappedBuffer(nioPayload.duplicate());
+        }
+        out = ByteBuffer.allocateDirect(14 + size);
+        channel = new EmbeddedChannel(new WebSocket13FrameEncoder(true));
+    }
+
+    @TearDown
+    public void tearDown() {
+        channel.finishAndReleaseAll();
+        payload.release();
+    }
+
+    @Benchmark
+    public long encode() {
+        if (masker.equals("raw-socket")) {
+            out.clear();
+            RawSocketTransfer.mask(out, 0x82, nioPayload.duplicate(), random.nextInt());
+            return out.position();
+        }
+        channel.writeOutbound(new BinaryWebSocketFrame(payload.retainedDuplicate()));
+        long n = 0;
+        for (ByteBuf b; (b = channel.readOutbound()) != null; ) {
+            n += b.readableBytes();
+            b.release();
+        }
+        return n;
+    }
+}
