@@ -1,6 +1,7 @@
 package io.fluxsocket.internal;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 
 import java.nio.ByteBuffer;
 
@@ -23,16 +24,26 @@ final class Utf8Validator {
     private long offset;
 
     /**
-     * Checks the readable bytes of {@code piece}, without moving its indexes.
+     * Checks the readable bytes of {@code piece}, without moving its indexes. Reads them through
+     * one NIO view rather than a call per byte (which leak-tracking buffers would record).
      *
      * @return -1 if they are valid so far, else the offset in the message of the first invalid byte
      */
     long update(ByteBuf piece) {
-        int i = piece.readerIndex();
-        int end = piece.writerIndex();
+        if (!piece.isReadable()) {
+            return -1;
+        }
+        return update(piece.nioBufferCount() == 1 ? piece.nioBuffer() : ByteBuffer.wrap(ByteBufUtil.getBytes(piece)));
+    }
+
+    /** As {@link #update(ByteBuf)}, for the remaining bytes of {@code piece}, without moving its position. */
+    long update(ByteBuffer piece) {
+        int start = piece.position();
+        int end = piece.limit();
+        int i = start;
         while (i < end) {
             if (needed == 0) {
-                // The common case: a run of ASCII, eight bytes at a time.
+                // The common case: a run of ASCII, eight bytes at a time (in either byte order).
                 while (end - i >= 8 && (piece.getLong(i) & NON_ASCII) == 0) {
                     i += 8;
                 }
@@ -40,27 +51,10 @@ final class Utf8Validator {
                     break;
                 }
             }
-            if (!accept(piece.getByte(i) & 0xFF)) {
-                return offset + (i - piece.readerIndex());
-            }
-            i++;
-        }
-        offset += end - piece.readerIndex();
-        return -1;
-    }
-
-    /** As {@link #update(ByteBuf)}, for the remaining bytes of {@code piece}, without moving its position. */
-    long update(ByteBuffer piece) {
-        int start = piece.position();
-        int end = piece.limit();
-        for (int i = start; i < end; i++) {
-            int b = piece.get(i);
-            if ((b & 0x80) == 0 && needed == 0) {
-                continue;
-            }
-            if (!accept(b & 0xFF)) {
+            if (!accept(piece.get(i) & 0xFF)) {
                 return offset + (i - start);
             }
+            i++;
         }
         offset += end - start;
         return -1;
