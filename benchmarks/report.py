@@ -10,7 +10,10 @@ import json
 import os
 import sys
 
-CLIENTS = ["fluxsocket", "fluxsocket-streams", "reactor-netty", "jdk", "okhttp", "jetty", "raw-socket"]
+CLIENTS = ["fluxsocket", "fluxsocket-streams", "fluxsocket-messages", "reactor-netty",
+            "jdk", "okhttp", "jetty", "raw-socket"]
+# Clients without an echo, an idle connection or a slow reader in the suite.
+NO_ECHO = {"fluxsocket-streams", "fluxsocket-messages"}
 # The other libraries fluxsocket's targets compare against (the raw socket is the transport's limit).
 PEERS = ["reactor-netty", "jdk", "okhttp", "jetty"]
 MIB = 1 << 20
@@ -171,11 +174,11 @@ def main(raw, out_md, out_svg):
     echo = latency(raw)
     if echo:
         lines += ["", "## 64 B echo round trip (µs, SampleTime, one connection kept open)", ""]
-        lines += table(["percentile"] + [c for c in CLIENTS if c != "fluxsocket-streams"],
+        lines += table(["percentile"] + [c for c in CLIENTS if c not in NO_ECHO],
                        [[p] + [f"{echo[c][p]:,.1f}" if c in echo else "**failed**"
-                               for c in CLIENTS if c != "fluxsocket-streams"] for p in ("p50", "p99", "p99.9")]
+                               for c in CLIENTS if c not in NO_ECHO] for p in ("p50", "p99", "p99.9")]
                        + [["samples"] + [f"{echo[c]['n']:,}" if c in echo else "" for c in CLIENTS
-                                         if c != "fluxsocket-streams"]])
+                                         if c not in NO_ECHO]])
 
     idle = memory(raw, "idle-heap", ["heapPerConnection"])
     slow = memory(raw, "slow-consumer", ["retainedHeap", "retainedDirect", "buffered"])
@@ -186,7 +189,7 @@ def main(raw, out_md, out_svg):
             n = idle["_connections"]
             mem_rows.append([f"idle heap per connection ({n:,} open)"] + [
                 f"{kib(idle[c]['heapPerConnection'][0])}" if c in idle else
-                ("—" if c == "fluxsocket-streams" else "**failed**") for c in CLIENTS])
+                ("—" if c in NO_ECHO else "**failed**") for c in CLIENTS])
         if slow:
             for metric, what in (("retained", "slow consumer: retained heap + direct while paused"),
                                  ("retainedHeap", "… of which heap"),
@@ -289,6 +292,8 @@ def applies(name, client):
     """Whether a scenario has a column for this client (the others are shown as —)."""
     if client == "fluxsocket-streams":
         return name in ("download", "upload", "messages-1k", "messages-64")
+    if client == "fluxsocket-messages":
+        return name in ("download", "upload", "messages-1k", "messages-64", "upload-messages-64", "upload-messages-1k")
     if client == "raw-socket":
         return not name.startswith("concurrency")
     return True

@@ -24,8 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * turns time into messages/s and {@code gc.alloc.rate.norm} into bytes per message. fluxsocket
  * makes one {@code send(Mono.just(buffer))} per message ({@link FluxsocketTransfer}); the JDK one
  * awaited {@code sendBinary(…, true)} per message; the others as in {@link UploadBenchmark}.
- * fluxsocket's message mode ({@code connectMessages}) will be a client {@code fluxsocket-messages}
- * here once the library has it.
+ * {@code fluxsocket-messages} is message mode: one {@code send} of a {@code Flux<WebSocketMessage>}
+ * ({@link FluxsocketMessagesTransfer}).
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 public class MessageUploadBenchmark {
 
-    @Param({"fluxsocket", "reactor-netty", "jdk", "okhttp", "jetty", "raw-socket"})
+    @Param({"fluxsocket", "fluxsocket-messages", "reactor-netty", "jdk", "okhttp", "jetty", "raw-socket"})
     public String client;
 
     /** Bytes per transfer. */

@@ -76,7 +76,7 @@ interface Transfer extends AutoCloseable {
         switch (client) {
             case "fluxsocket": return new FluxsocketTransfer();
             case "fluxsocket-streams": return new FluxsocketStreamsTransfer();
-            // case "fluxsocket-messages": message mode (connectMessages), once the library has it.
+            case "fluxsocket-messages": return new FluxsocketMessagesTransfer();
             case "reactor-netty": return new ReactorNettyTransfer();
             case "jdk": return new JdkTransfer();
             case "okhttp": return new OkHttpTransfer();

@@ -1,0 +1,58 @@
+package io.fluxsocket.benchmarks;
+
+import io.fluxsocket.CloseStatus;
+import io.fluxsocket.MessageWebSocket;
+import io.fluxsocket.WebSocketClient;
+import io.fluxsocket.WebSocketMessage;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * fluxsocket in message mode ({@code connectMessages}), whole receive with the default 1 MiB
+ * {@code maxMessageSize}: a download counts the payload of each whole message; an upload is ONE
+ * streamed binary message ({@code WebSocketMessage.binary(Flux<ByteBuffer>)}) of all the chunks;
+ * small messages are one {@code send} of a {@code Flux<WebSocketMessage>}, each element a whole
+ * binary message (the library takes them from the publisher as they are written).
+ */
+final class FluxsocketMessagesTransfer implements Transfer {
+    private final WebSocketClient client = WebSocketClient.create();
+
+    @Override
+    public long download(URI uri) {
+        return downloadAsync(uri).join();
+    }
+
+    @Override
+    public CompletableFuture<Long> downloadAsync(URI uri) {
+        return client.connectMessages(uri)
+                .flatMap(ws -> ws.receive().reduce(0L, (count, m) -> count + m.payload().remaining()))
+                .toFuture();
+    }
+
+    @Override
+    public long upload(URI uri, ByteBuffer[] chunks, long bytes) {
+        MessageWebSocket ws = client.connectMessages(uri).block();
+        long n = bytes / chunks[0].remaining();
+        Flux<ByteBuffer> content = Flux.range(0, (int) n).map(i -> chunks[i % chunks.length].duplicate());
+        Mono.when(ws.send(Mono.just(WebSocketMessage.binary(content))), ws.receive().then()).block();
+        return closeCount(ws);
+    }
+
+    @Override
+    public long uploadMessages(URI uri, ByteBuffer[] messages, long bytes) {
+        MessageWebSocket ws = client.connectMessages(uri).block();
+        long n = bytes / messages[0].remaining();
+        Flux<WebSocketMessage> all = Flux.range(0, (int) n)
+                .map(i -> WebSocketMessage.binary(messages[i % messages.length].duplicate()));
+        Mono.when(ws.send(all), ws.receive().then()).block();
+        return closeCount(ws);
+    }
+
+    private static long closeCount(MessageWebSocket ws) {
+        CloseStatus status = ws.closeStatus().block();
+        return Transfer.uploadCount(status.code(), status.reason());
+    }
+}
