@@ -21,8 +21,11 @@ import reactor.util.concurrent.Queues;
  */
 final class MessageSender extends Inbox<WebSocketMessage> implements OutboundFramer.Outcome {
 
-    /** Messages requested or queued on the framer and not written yet, at most. */
-    static final int WINDOW = 64;
+    /**
+     * Messages requested or queued on the framer and not written yet, at most: enough that a
+     * flush carries many small messages (64 made 64-byte messages 3x slower than Reactor Netty).
+     */
+    static final int WINDOW = 256;
 
     private final OutboundFramer framer;
     private final EventLoop eventLoop;

@@ -23,7 +23,7 @@ enum Mode {
     Inbound inbound(EventLoop eventLoop, ClientConfig config, Runnable readCheck) {
         switch (this) {
             case WHOLE_MESSAGES:
-                return new WholeMessages(eventLoop, config.receiveBufferBytes(), readCheck);
+                return new WholeMessages(eventLoop, config.receiveBufferBytes(), config.maxMessageSize(), readCheck);
             case STREAMED_MESSAGES:
                 return new StreamedMessages(eventLoop, config.receiveBufferBytes(), readCheck);
             default:

@@ -27,6 +27,11 @@ import reactor.util.Loggers;
 final class WholeMessages extends QueuedInbound<WebSocketMessage> {
 
     private static final Logger log = Loggers.getLogger(WholeMessages.class);
+    /** Where the array of a message that did not arrive in one read starts. */
+    private static final int START_BYTES = 64 * 1024;
+
+    /** The longest message (FrameDecoder fails longer ones with 1009 before they arrive). */
+    private final int maxMessageSize;
 
     /** The message being assembled: its bytes so far, whether it is text, and its UTF-8 check. */
     private byte[] assembly;
@@ -34,8 +39,9 @@ final class WholeMessages extends QueuedInbound<WebSocketMessage> {
     private boolean assemblingText;
     private Utf8Validator utf8;
 
-    WholeMessages(EventLoop eventLoop, int budget, Runnable readCheck) {
+    WholeMessages(EventLoop eventLoop, int budget, int maxMessageSize, Runnable readCheck) {
         super(eventLoop, budget, readCheck);
+        this.maxMessageSize = maxMessageSize;
     }
 
     @Override
@@ -52,8 +58,9 @@ final class WholeMessages extends QueuedInbound<WebSocketMessage> {
         if (start) {
             assemblingText = text;
             utf8 = text ? new Utf8Validator() : null;
-            // A message that arrives whole in one read is copied once, into an array of its size.
-            assembly = new byte[end ? n : Math.max(n, 1024)];
+            // A message that arrives whole in one read is copied once, into an array of its size;
+            // a longer one starts at 64 KiB (the size of one read), so that it is rarely grown.
+            assembly = new byte[end ? n : Math.max(n, Math.min(START_BYTES, maxMessageSize))];
             assembled = 0;
         }
         if (utf8 != null) {
@@ -63,8 +70,8 @@ final class WholeMessages extends QueuedInbound<WebSocketMessage> {
             }
         }
         if (assembly.length - assembled < n) {
-            // Grows by half at least, within the int range FrameDecoder's limit keeps it in.
-            long wanted = Math.max(assembled + (long) n, assembly.length + (assembly.length >> 1));
+            // Doubles at least, within the int range FrameDecoder's limit keeps it in.
+            long wanted = Math.max(assembled + (long) n, 2L * assembly.length);
             assembly = Arrays.copyOf(assembly, (int) Math.min(wanted, Integer.MAX_VALUE - 8));
         }
         piece.getBytes(piece.readerIndex(), assembly, assembled, n);
