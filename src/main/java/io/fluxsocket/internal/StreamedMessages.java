@@ -120,7 +120,7 @@ final class StreamedMessages extends Flux<WebSocketMessage> implements Inbound, 
         ByteBuffer copy = ByteBuffer.allocate(n);
         piece.getBytes(piece.readerIndex(), copy);
         copy.flip();
-        queue.add(new Piece(arriving, copy, start, text, end));
+        queue.add(new Piece(arriving, copy, text, end));
         queuedBytes += n;
         drain();
     }
@@ -323,7 +323,7 @@ final class StreamedMessages extends Flux<WebSocketMessage> implements Inbound, 
     }
 
     /** A piece of a message's payload, copied to the heap. */
-    private record Piece(long message, ByteBuffer data, boolean start, boolean text, boolean end) {
+    private record Piece(long message, ByteBuffer data, boolean text, boolean end) {
     }
 
     /** The content of one emitted message: its bytes, to its one subscriber, as requested. */
