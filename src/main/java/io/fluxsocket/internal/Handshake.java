@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.internal.PlatformDependent;
 
@@ -178,7 +177,7 @@ final class Handshake extends ChannelInboundHandlerAdapter {
         WebSocketConnection connection = new WebSocketConnection(ctx.channel(), config, mode, selected);
         ChannelPipeline p = ctx.pipeline();
         p.addBefore(HANDSHAKE, FRAME_DECODER, mode.decoder(config));
-        p.addBefore(HANDSHAKE, FRAME_ENCODER, new WebSocket13FrameEncoder(true));
+        p.addBefore(HANDSHAKE, FRAME_ENCODER, FrameEncoder.INSTANCE);
         p.addBefore(HANDSHAKE, CONNECTION, connection);
         p.remove(this);
         // Bytes that came after the 101 response go on to the frame decoder as the codec leaves.

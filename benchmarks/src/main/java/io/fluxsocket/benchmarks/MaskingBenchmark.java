@@ -1,6 +1,8 @@
 package io.fluxsocket.benchmarks;
 
+import io.fluxsocket.internal.FrameEncoder;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -39,7 +41,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 public class MaskingBenchmark {
 
-    @Param({"netty-encoder", "raw-socket"})
+    @Param({"netty-encoder", "fluxsocket", "raw-socket"})
     public String masker;
 
     @Param({"65536"})
@@ -81,6 +83,13 @@ public class MaskingBenchmark {
             out.clear();
             RawSocketTransfer.mask(out, 0x82, nioPayload.duplicate(), random.nextInt());
             return out.position();
+        }
+        if (masker.equals("fluxsocket")) {
+            ByteBuf encoded = FrameEncoder.encode(PooledByteBufAllocator.DEFAULT,
+                    new BinaryWebSocketFrame(payload.duplicate()), random.nextInt());
+            int n = encoded.readableBytes();
+            encoded.release();
+            return n;
         }
         channel.writeOutbound(new BinaryWebSocketFrame(payload.retainedDuplicate()));
         long n = 0;
