@@ -10,10 +10,10 @@ import json
 import os
 import sys
 
-CLIENTS = ["fluxsocket", "fluxsocket-streams", "fluxsocket-messages", "reactor-netty",
+CLIENTS = ["fluxsocket", "fluxsocket-in-place", "fluxsocket-streams", "fluxsocket-messages", "reactor-netty",
             "jdk", "okhttp", "jetty", "raw-socket"]
 # Clients without an echo, an idle connection or a slow reader in the suite.
-NO_ECHO = {"fluxsocket-streams", "fluxsocket-messages"}
+NO_ECHO = {"fluxsocket-in-place", "fluxsocket-streams", "fluxsocket-messages"}
 # The other libraries fluxsocket's targets compare against (the raw socket is the transport's limit).
 PEERS = ["reactor-netty", "jdk", "okhttp", "jetty"]
 MIB = 1 << 20
@@ -153,6 +153,12 @@ def main(raw, out_md, out_svg):
             else:
                 cells.append("n/a")
         ratio_rows.append([label] + cells)
+        # The same for reading in place (receive(reader)), against the other libraries only.
+        for c in PEERS + ["raw-socket"]:
+            if "fluxsocket-in-place" in rows and c in rows:
+                (v, e), (w, f) = rate(rows["fluxsocket-in-place"], unit), rate(rows[c], unit)
+                ratios[(name + "@in-place", c)] = v / w
+                bounds[(name + "@in-place", c)] = ((v - e) / (w + f), (v + e) / (w - f) if w > f else float("inf"))
     lines += table(["scenario"] + CLIENTS[1:], ratio_rows)
     lines += ["", "(The `fluxsocket-streams` column is the reactive path's ratio to its own blocking adapters.)"]
 
@@ -240,6 +246,9 @@ def main(raw, out_md, out_svg):
 
     target("download ≥ 1.0× raw Reactor Netty", ("download", "reactor-netty"), 1.0)
     target("download ≥ 0.9× raw socket", ("download", "raw-socket"), 0.9)
+    target("download read in place, `receive(reader)`, ≥ 1.0× raw Reactor Netty",
+           ("download@in-place", "reactor-netty"), 1.0)
+    target("download read in place, `receive(reader)`, ≥ 0.9× raw socket", ("download@in-place", "raw-socket"), 0.9)
     target("upload ≥ 1.6× raw Reactor Netty", ("upload", "reactor-netty"), 1.6)
     target("upload ≥ 1.1× best peer (ratio to the fastest of " + ", ".join(PEERS) + ")",
            ("upload", "best-peer"), 1.1)
@@ -290,6 +299,8 @@ def main(raw, out_md, out_svg):
 
 def applies(name, client):
     """Whether a scenario has a column for this client (the others are shown as —)."""
+    if client == "fluxsocket-in-place":
+        return name in ("download", "messages-1k", "messages-64")
     if client == "fluxsocket-streams":
         return name in ("download", "upload", "messages-1k", "messages-64")
     if client == "fluxsocket-messages":

@@ -3,6 +3,7 @@ package io.fluxsocket;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.util.function.Function;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -61,6 +62,33 @@ public interface StreamWebSocket {
      *     or a message in flight that did not finish, within the close timeout ({@code TIMEOUT})
      */
     Flux<ByteBuffer> receive();
+
+    /**
+     * The received bytes read in place, without a copy: {@code reader} is called with a read-only
+     * view of each piece {@link #receive()} would deliver (on the connection's event loop, as
+     * pieces are delivered), and the {@link Flux} emits what it returns. The view is valid only
+     * during the call: read what you need from it (count, hash, parse, write it to a channel, copy
+     * the part you keep) and do not keep it, or a buffer derived from it, afterwards: its memory is
+     * reused for later reads. Use it where the copy that {@code receive()} makes costs too much,
+     * such as bulk downloads. In every other respect it is {@code receive()}: one subscriber
+     * between the two methods (a second gets an {@link IllegalStateException}), demand counted in
+     * pieces, the same completion and errors. An exception thrown by {@code reader}, or a
+     * {@code null} result, cancels the subscription and errors the {@link Flux} with it (a
+     * {@link NullPointerException} for {@code null}); the connection stays open.
+     *
+     * <pre>{@code
+     * MessageDigest sha = MessageDigest.getInstance("SHA-256");
+     * Mono<Long> bytes = ws.receive(piece -> {
+     *     int n = piece.remaining();
+     *     sha.update(piece);
+     *     return n;
+     * }).reduce(0L, Long::sum);
+     * }</pre>
+     *
+     * @param reader reads one piece; it must not block, and it may not return {@code null}
+     * @param <T>    what {@code reader} makes of a piece
+     */
+    <T> Flux<T> receive(Function<? super ByteBuffer, ? extends T> reader);
 
     /**
      * Sends one binary message made of the publisher's buffers, streamed as frames: small buffers

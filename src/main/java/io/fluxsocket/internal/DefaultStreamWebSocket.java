@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import java.util.function.Function;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -25,6 +26,12 @@ final class DefaultStreamWebSocket extends AbstractWebSocket implements StreamWe
     @Override
     public Flux<ByteBuffer> receive() {
         return inbound;
+    }
+
+    @Override
+    public <T> Flux<T> receive(Function<? super ByteBuffer, ? extends T> reader) {
+        Objects.requireNonNull(reader, "reader");
+        return inbound.read(reader);
     }
 
     @Override

@@ -6,11 +6,20 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 
 import java.nio.ByteBuffer;
+import java.util.function.Function;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
 
 /**
- * The inbound side of one connection in stream mode: the bytes of received binary messages,
- * copied to the heap as they arrive and queued within a byte budget for the single subscriber of
- * {@code receive()}, which requests them as buffers. Text messages are refused with 1003.
+ * The inbound side of one connection in stream mode: the bytes of received binary messages, queued
+ * within a byte budget for the single subscriber of {@code receive()}, which requests them as
+ * buffers. Text messages are refused with 1003.
+ *
+ * <p>A piece is queued as a retained slice of the buffer it was read into, not a copy, and turned
+ * into what the subscriber gets as it is delivered: a heap copy for {@code receive()}, or whatever
+ * the reader of {@link #read} makes of a read-only view of it, with no copy at all; either way it is
+ * released then. Whatever is still queued when the flow ends is copied to the heap and released,
+ * so that no Netty buffer outlives the connection, even for a subscriber that never comes back.
  *
  * <p>Bound on what it holds: the owner reads only while {@link #wantsRead()} is true, i.e. while
  * fewer than {@code budget} bytes are queued, and one socket read is at most 64 KiB, all of which
@@ -23,7 +32,7 @@ final class InboundFlow extends QueuedInbound<ByteBuffer> {
         super(eventLoop, budget, readCheck);
     }
 
-    /** A piece of a binary message arrived; copied, so the caller keeps (and releases) its buffer. */
+    /** A piece of a binary message arrived; it is retained, the caller releases its own reference. */
     @Override
     public void onData(ByteBuf payload, boolean start, boolean text, boolean end) {
         if (start && text) {
@@ -36,9 +45,62 @@ final class InboundFlow extends QueuedInbound<ByteBuffer> {
             // closing with nobody subscribed.
             return;
         }
-        ByteBuffer copy = ByteBuffer.allocate(n);
-        payload.getBytes(payload.readerIndex(), copy);
-        copy.flip();
-        enqueue(copy, n);
+        enqueue(payload.retainedSlice(), n);
+    }
+
+    /**
+     * The received bytes as {@code reader} reads them in place, on the event loop: a {@link Flux}
+     * of its results, with the same one-subscriber rule and demand as {@code receive()}.
+     */
+    <T> Flux<T> read(Function<? super ByteBuffer, ? extends T> reader) {
+        return new Flux<T>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super T> actual) {
+                InboundFlow.this.subscribe(actual, queued -> readInPlace(queued, reader));
+            }
+        };
+    }
+
+    /** A heap copy of a queued piece, which is released. */
+    @Override
+    Object emit(Object queued) {
+        if (queued instanceof ByteBuf piece) {
+            return copy(piece);
+        }
+        return queued;
+    }
+
+    private static <T> T readInPlace(Object queued, Function<? super ByteBuffer, ? extends T> reader) {
+        if (queued instanceof ByteBuf piece) {
+            try {
+                return reader.apply(piece.nioBuffer().asReadOnlyBuffer());
+            } finally {
+                piece.release();
+            }
+        }
+        return reader.apply(((ByteBuffer) queued).asReadOnlyBuffer());
+    }
+
+    @Override
+    void discard(Object queued) {
+        if (queued instanceof ByteBuf piece) {
+            piece.release();
+        }
+    }
+
+    /** No Netty buffer stays queued once the connection is over: what is left becomes heap copies. */
+    @Override
+    void onTerminate() {
+        replaceQueued(queued -> queued instanceof ByteBuf piece ? copy(piece) : queued);
+    }
+
+    private static ByteBuffer copy(ByteBuf piece) {
+        try {
+            ByteBuffer copy = ByteBuffer.allocate(piece.readableBytes());
+            piece.getBytes(piece.readerIndex(), copy);
+            return copy.flip();
+        } finally {
+            piece.release();
+        }
     }
 }

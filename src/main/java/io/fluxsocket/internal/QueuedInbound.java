@@ -3,9 +3,13 @@ package io.fluxsocket.internal;
 import io.netty.channel.EventLoop;
 
 import java.util.ArrayDeque;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
 
@@ -14,6 +18,9 @@ import reactor.core.publisher.Operators;
  * subscriber of {@code receive()}, within a byte budget: {@link InboundFlow} (pieces of bytes) and
  * {@link WholeMessages} (whole messages). Subclasses turn data into items and {@link #enqueue}
  * them; this class owns demand, the budget, closing, cancellation and the terminal signal.
+ * What is queued need not be what is emitted: {@link #emit} turns a queued item into the item the
+ * subscriber gets as it is delivered (so that a buffer can be read in place, then released), and
+ * {@link #discard} lets go of one that will never be delivered.
  *
  * <p>Demand counts items. The owner reads the socket while {@link #wantsRead()}: fewer than
  * {@code budget} bytes are queued and more items are requested than queued (or this client is
@@ -32,10 +39,12 @@ abstract class QueuedInbound<T> extends Flux<T> implements Inbound, Subscription
     private final AtomicBoolean subscribed = new AtomicBoolean();
 
     /** Items not yet delivered, oldest first, and the sum of their sizes. */
-    private final ArrayDeque<Queued<T>> queue = new ArrayDeque<>();
+    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     private long queuedBytes;
     /** The subscriber, once bound on the event loop; null before, and after cancel or a terminal signal. */
-    private CoreSubscriber<? super T> subscriber;
+    private CoreSubscriber<Object> subscriber;
+    /** Turns a queued item into what {@link #subscriber} gets; set with it. */
+    private Function<Object, ?> emitter;
     /** Requested and not yet delivered. */
     private long demand;
     /** The subscriber cancelled: data is read and dropped from now on. */
@@ -95,8 +104,8 @@ abstract class QueuedInbound<T> extends Flux<T> implements Inbound, Subscription
     }
 
     /** Queues an item of {@code bytes} bytes and delivers what is requested. */
-    final void enqueue(T item, int bytes) {
-        queue.add(new Queued<>(item, bytes));
+    final void enqueue(Object item, int bytes) {
+        queue.add(new Queued(item, bytes));
         queuedBytes += bytes;
         drain();
     }
@@ -128,8 +137,38 @@ abstract class QueuedInbound<T> extends Flux<T> implements Inbound, Subscription
     void onTerminate() {
     }
 
+    /**
+     * What the subscriber of {@link #subscribe} gets for a queued item, as it is delivered: the
+     * item itself unless a subclass queues something else. May throw: the flow then errors.
+     */
+    Object emit(Object queued) {
+        return queued;
+    }
+
+    /** Lets go of a queued item that will not be delivered (cancelled, refused request). */
+    void discard(Object queued) {
+    }
+
+    /** Replaces each queued item by what {@code replacement} makes of it, keeping its size. */
+    final void replaceQueued(UnaryOperator<Object> replacement) {
+        for (int i = queue.size(); i > 0; i--) {
+            Queued q = queue.poll();
+            queue.add(new Queued(replacement.apply(q.item()), q.bytes()));
+        }
+    }
+
     @Override
     public final void subscribe(CoreSubscriber<? super T> actual) {
+        subscribe(actual, this::emit);
+    }
+
+    /**
+     * Binds the one subscriber, which gets what {@code emitter} makes of each queued item as it is
+     * delivered (on the event loop); an exception from it cancels the flow and errors the
+     * subscriber with it.
+     */
+    @SuppressWarnings("unchecked")
+    final void subscribe(CoreSubscriber<?> actual, Function<Object, ?> emitter) {
         if (!subscribed.compareAndSet(false, true)) {
             Operators.error(actual, new IllegalStateException(
                     "receive() allows only one subscriber; it is already subscribed"));
@@ -138,7 +177,8 @@ abstract class QueuedInbound<T> extends Flux<T> implements Inbound, Subscription
         actual.onSubscribe(this);
         EventLoops.run(eventLoop, () -> {
             if (!cancelled) {
-                subscriber = actual;
+                subscriber = (CoreSubscriber<Object>) actual;
+                this.emitter = emitter;
                 drain();
             }
         });
@@ -172,7 +212,9 @@ abstract class QueuedInbound<T> extends Flux<T> implements Inbound, Subscription
     }
 
     private void clear() {
-        queue.clear();
+        for (Queued q; (q = queue.poll()) != null; ) {
+            discard(q.item());
+        }
         queuedBytes = 0;
     }
 
@@ -182,12 +224,25 @@ abstract class QueuedInbound<T> extends Flux<T> implements Inbound, Subscription
         }
         draining = true;
         try {
-            CoreSubscriber<? super T> s;
+            CoreSubscriber<Object> s;
             while ((s = subscriber) != null && demand > 0 && !queue.isEmpty()) {
-                Queued<T> next = queue.poll();
+                Queued next = queue.poll();
                 queuedBytes -= next.bytes();
                 demand--;
-                s.onNext(next.item());
+                Object item;
+                try {
+                    item = Objects.requireNonNull(emitter.apply(next.item()), "the reader returned null");
+                } catch (Throwable t) {
+                    Exceptions.throwIfJvmFatal(t);
+                    // As a failing map does: stop reading for this subscriber, then tell it why.
+                    cancelled = true;
+                    terminated = true;
+                    subscriber = null;
+                    clear();
+                    s.onError(t);
+                    break;
+                }
+                s.onNext(item);
             }
             s = subscriber;
             if (s != null && done && queue.isEmpty() && !terminated) {
@@ -206,6 +261,6 @@ abstract class QueuedInbound<T> extends Flux<T> implements Inbound, Subscription
     }
 
     /** A queued item and the bytes it was counted with. */
-    private record Queued<T>(T item, int bytes) {
+    private record Queued(Object item, int bytes) {
     }
 }

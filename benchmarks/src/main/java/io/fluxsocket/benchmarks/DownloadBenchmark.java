@@ -31,7 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 public class DownloadBenchmark {
 
-    @Param({"fluxsocket", "fluxsocket-streams", "fluxsocket-messages", "reactor-netty", "jdk", "okhttp", "jetty", "raw-socket"})
+    @Param({"fluxsocket", "fluxsocket-in-place", "fluxsocket-streams", "fluxsocket-messages", "reactor-netty", "jdk", "okhttp", "jetty", "raw-socket"})
     public String client;
 
     /** Bytes per transfer; the full suite uses 1 GiB for 64 KiB messages. */

@@ -77,6 +77,7 @@ interface Transfer extends AutoCloseable {
             case "fluxsocket": return new FluxsocketTransfer();
             case "fluxsocket-streams": return new FluxsocketStreamsTransfer();
             case "fluxsocket-messages": return new FluxsocketMessagesTransfer();
+            case "fluxsocket-in-place": return new FluxsocketInPlaceTransfer();
             case "reactor-netty": return new ReactorNettyTransfer();
             case "jdk": return new JdkTransfer();
             case "okhttp": return new OkHttpTransfer();
