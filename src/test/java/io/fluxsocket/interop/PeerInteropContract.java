@@ -114,6 +114,26 @@ abstract class PeerInteropContract {
                 "the server's Close carries the SHA-256 of what it sent");
     }
 
+    /** The same download read in place with {@code receive(reader)}: the views hash to what the peer sent. */
+    @Test
+    @Tag("volume")
+    void downloadsSixtyFourMebibytesReadInPlaceAndMatchesTheServersHash() {
+        StreamWebSocket ws = connect(client, "/download?bytes=" + SIXTY_FOUR_MIB);
+        Sha256 received = new Sha256();
+
+        Long counted = ws.receive(piece -> {
+            int n = piece.remaining();
+            received.update(piece);
+            return (long) n;
+        }).reduce(0L, Long::sum).block(VOLUME_TIMEOUT);
+
+        CloseStatus status = ws.closeStatus().block(TIMEOUT);
+        assertEquals(SIXTY_FOUR_MIB, counted, "bytes the reader saw");
+        assertEquals(SIXTY_FOUR_MIB, received.bytes(), "bytes hashed");
+        assertEquals(new CloseStatus(CloseStatus.NORMAL_CLOSURE, received.hex(), true), status,
+                "the server's Close carries the SHA-256 of what it sent");
+    }
+
     @ParameterizedTest
     @CsvSource({"4001, bye", "1001, going away"})
     void serversCloseCodeAndReasonReachTheClient(int code, String reason) {
