@@ -75,7 +75,10 @@ final class MessageSender extends Inbox<WebSocketMessage> implements OutboundFra
     public void written(long heldBytes) {
         queued--;
         queuedBytes -= heldBytes;
-        drain();
+        if (done || error != null || requested + queued <= WINDOW / 2 || finished) {
+            // Otherwise nothing can move: no more is requested until half the window is free.
+            drain();
+        }
     }
 
     @Override

@@ -5,16 +5,15 @@ import io.fluxsocket.WebSocketException;
 import io.fluxsocket.WebSocketMessage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.Callable;
@@ -43,9 +42,9 @@ import reactor.core.publisher.Mono;
  * {@code Mono.error}, {@code Mono.fromCallable}, {@code Flux.just(one)}, as Reactor's own operators
  * read them) is not subscribed: its value is taken when the message starts, and written as a whole
  * message is. Payloads of up to {@link #COPY_LIMIT} bytes are copied into a pooled buffer rather
- * than wrapped, which costs less than the wrapper objects. A message's last frame reports to the
- * message itself, and a {@code send} is its own subscription: no queue, sink or listener object
- * is made for a one-buffer message.
+ * than wrapped, which costs less than the wrapper objects. Every frame is written with one shared
+ * promise, {@link FrameWrites}, and a {@code send} is its own subscription: no queue, sink,
+ * promise or listener object is made for a one-buffer message.
  *
  * <p>Budget: buffers are requested from the publisher only while the bytes taken and not yet
  * written to the socket ({@link #inFlight} plus the coalescing buffer) are under the budget, in
@@ -75,6 +74,8 @@ final class OutboundFramer {
 
     /** The handler context writes go through; set when the owner is added to the pipeline. */
     private ChannelHandlerContext ctx;
+    /** The promise of every frame write, telling {@link #frameWritten} in turn; set with {@link #ctx}. */
+    private FrameWrites frameWrites;
     /** Messages and the close request waiting for the one in flight, in subscription order. */
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
     /** The message whose frames are being written, or null. */
@@ -85,7 +86,12 @@ final class OutboundFramer {
     private long inFlight;
     /** The largest buffer a publisher has emitted, to size requests; 0 until one was seen. */
     private int largestBuffer;
-    /** When a write last completed, or when {@link #inFlight} last left zero. */
+    /**
+     * A write completed, or {@link #inFlight} left zero, since the send-timeout check last looked:
+     * the check then takes its own time as {@link #lastProgressNanos} (no clock read per write).
+     */
+    private boolean progressed;
+    /** When the send-timeout check last saw progress. */
     private long lastProgressNanos;
     /** The send-timeout check, while armed. */
     private ScheduledFuture<?> timeoutCheck;
@@ -96,10 +102,32 @@ final class OutboundFramer {
     private boolean again;
     /** Something was written in this drain and must be flushed. */
     private boolean needsFlush;
+    /**
+     * A write's completion is being told (inside the channel's flush): writes made now are flushed
+     * by {@link #flushTask}, once for all of them, rather than one flush each.
+     */
+    private boolean completing;
+    /** {@link #flushTask} is queued on the event loop and has not run yet. */
+    private boolean flushScheduled;
+    /** Flushes what was written while completions were told. */
+    private final Runnable flushTask = () -> {
+        flushScheduled = false;
+        ctx.flush();
+    };
     /** Copies from buffers without an accessible array (read-only or direct); lazily made. */
     private byte[] scratch;
-    /** Payload bytes whose frames were written (live; single writer, the event loop). */
+    /** Payload bytes whose frames were written (live; single writer, the event loop, through {@link #BYTES_SENT}). */
     private volatile long bytesSent;
+
+    private static final VarHandle BYTES_SENT;
+
+    static {
+        try {
+            BYTES_SENT = MethodHandles.lookup().findVarHandle(OutboundFramer.class, "bytesSent", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     OutboundFramer(WebSocketConnection owner, EventLoop eventLoop, ClientConfig config) {
         this.owner = owner;
@@ -112,6 +140,7 @@ final class OutboundFramer {
 
     void bind(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.frameWrites = new FrameWrites(ctx.channel(), this::frameWritten);
     }
 
     long bytesSent() {
@@ -238,7 +267,14 @@ final class OutboundFramer {
         }
         if (needsFlush) {
             needsFlush = false;
-            ctx.flush();
+            if (!completing) {
+                ctx.flush();
+            } else if (!flushScheduled) {
+                // The channel is flushing: a flush now would only mark these writes, one drain at
+                // a time; after the completions, one flush takes everything they led to.
+                flushScheduled = true;
+                eventLoop.execute(flushTask);
+            }
         }
     }
 
@@ -461,32 +497,38 @@ final class OutboundFramer {
         m.started = true;
         int size = payload.readableBytes();
         if (inFlight == 0) {
-            lastProgressNanos = System.nanoTime();
+            progressed = true;
         }
         inFlight += size;
         armTimeoutCheck();
-        ChannelPromise promise = ctx.newPromise();
-        if (last) {
-            // The message hears of its last frame itself: no listener object per message.
-            m.lastFrameBytes = size;
-            promise.addListener(m);
-        } else {
-            promise.addListener(f -> frameWritten(null, size, f.cause()));
-        }
-        ctx.write(frame, promise);
+        // Its completion is told to frameWritten, with the message if this is its last frame.
+        frameWrites.write(ctx, frame, size, last ? m : null);
         needsFlush = true;
     }
 
-    /** A frame's write completed: {@code cause} null if it succeeded; {@code m} non-null for a message's last. */
-    private void frameWritten(Message m, int size, Throwable cause) {
+    /**
+     * A frame's write completed ({@code cause} null if it succeeded); {@code tag} is its message if
+     * it was the message's last frame.
+     */
+    private void frameWritten(Object tag, int size, Throwable cause) {
+        Message m = (Message) tag;
         inFlight -= size;
-        lastProgressNanos = System.nanoTime();
+        progressed = true;
         if (cause == null) {
-            bytesSent += size;
-            if (m != null) {
-                m.written();
+            // Single writer: a release store is enough for the readers of bytesSent().
+            BYTES_SENT.setRelease(this, bytesSent + size);
+            boolean nested = completing;
+            completing = true;
+            try {
+                if (m != null) {
+                    m.written();
+                }
+                if (current != null || !pending.isEmpty()) {
+                    drain();
+                }
+            } finally {
+                completing = nested;
             }
-            drain();
         } else if (m != null) {
             m.failed(owner.sendFailure(cause));
         } else {
@@ -496,22 +538,35 @@ final class OutboundFramer {
 
     private void armTimeoutCheck() {
         if (timeoutCheck == null) {
-            timeoutCheck = eventLoop.schedule(this::checkTimeout, sendTimeoutNanos, TimeUnit.NANOSECONDS);
+            timeoutCheck = eventLoop.schedule(this::checkTimeout, timeoutTick(), TimeUnit.NANOSECONDS);
         }
+    }
+
+    /**
+     * How often the send-timeout check looks while writes are in flight: an eighth of the timeout,
+     * so a stall is reported between 1 and 1.25 times the send timeout after the last progress.
+     */
+    private long timeoutTick() {
+        return Math.max(1, sendTimeoutNanos / 8);
     }
 
     private void checkTimeout() {
         timeoutCheck = null;
         if (inFlight == 0 || terminated != null) {
+            // Nothing waits to be written: armed again by the next write.
             return;
         }
-        long idle = System.nanoTime() - lastProgressNanos;
-        if (idle >= sendTimeoutNanos) {
+        long now = System.nanoTime();
+        if (progressed) {
+            progressed = false;
+            lastProgressNanos = now;
+        }
+        if (now - lastProgressNanos >= sendTimeoutNanos) {
             owner.failSendTimeout(new WebSocketException(WebErrorStatus.TIMEOUT, "no write progress for "
                     + TimeUnit.NANOSECONDS.toMillis(sendTimeoutNanos) + " ms (sendTimeout); "
                     + inFlight + " bytes were still waiting to be written"));
         } else {
-            timeoutCheck = eventLoop.schedule(this::checkTimeout, sendTimeoutNanos - idle, TimeUnit.NANOSECONDS);
+            timeoutCheck = eventLoop.schedule(this::checkTimeout, timeoutTick(), TimeUnit.NANOSECONDS);
         }
     }
 
@@ -540,10 +595,9 @@ final class OutboundFramer {
 
     /**
      * One message waiting in {@link #pending} or being written: a whole payload, or a publisher
-     * that is read ({@link Callable}) or subscribed ({@link Content}) when the message starts. It
-     * is the listener of its last frame's write.
+     * that is read ({@link Callable}) or subscribed ({@link Content}) when the message starts.
      */
-    private abstract class Message implements ChannelFutureListener {
+    private abstract class Message {
 
         final boolean text;
         /** The content of a streamed message, else null. */
@@ -554,8 +608,6 @@ final class OutboundFramer {
         Content content;
         /** A frame of this message was written: it must be finished or the connection failed. */
         boolean started;
-        /** The payload bytes of its last frame, in flight. */
-        int lastFrameBytes;
 
         Message(boolean text, ByteBuffer whole, Publisher<ByteBuffer> publisher) {
             this.text = text;
@@ -573,11 +625,6 @@ final class OutboundFramer {
             if (content != null) {
                 content.cancelUpstream();
             }
-        }
-
-        @Override
-        public final void operationComplete(ChannelFuture f) {
-            frameWritten(this, lastFrameBytes, f.cause());
         }
     }
 
