@@ -11,11 +11,13 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.internal.PlatformDependent;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.Queue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -76,6 +78,12 @@ final class OutboundFramer {
     private ChannelHandlerContext ctx;
     /** The promise of every frame write, telling {@link #frameWritten} in turn; set with {@link #ctx}. */
     private FrameWrites frameWrites;
+    /**
+     * Stream-mode sends subscribed (any thread in, in subscription order) and not yet moved to
+     * {@link #pending} by the event loop: a send subscribed on another thread keeps its place
+     * ahead of one subscribed on the event loop later.
+     */
+    private final Queue<SendMessage> incoming = PlatformDependent.newMpscQueue();
     /** Messages and the close request waiting for the one in flight, in subscription order. */
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
     /** The message whose frames are being written, or null. */
@@ -168,6 +176,7 @@ final class OutboundFramer {
      * @return the bytes the message holds in memory until it is written (0 for a streamed one)
      */
     long enqueue(WebSocketMessage message, Outcome outcome) {
+        takeIncoming();
         Queued m = message.isStreamed()
                 ? new Queued(message.isText(), null, message.content(), outcome)
                 : new Queued(message.isText(), message.payload(), null, outcome);
@@ -196,6 +205,8 @@ final class OutboundFramer {
         if (terminated != null) {
             return;
         }
+        // Sends subscribed before close() go first.
+        takeIncoming();
         pending.add(writeClose);
         drain();
     }
@@ -227,6 +238,21 @@ final class OutboundFramer {
                 ((Message) o).failed(cause);
             }
         }
+        takeIncoming();
+    }
+
+    /**
+     * Moves the sends subscribed since into {@link #pending}, in their order, but for cancelled
+     * ones; once terminated, fails them instead. Event loop only.
+     */
+    private void takeIncoming() {
+        for (SendMessage m; (m = incoming.poll()) != null; ) {
+            if (terminated != null) {
+                m.failed(terminated);
+            } else if (!m.finished) {
+                pending.add(m);
+            }
+        }
     }
 
     private void cancel(Message m) {
@@ -256,11 +282,16 @@ final class OutboundFramer {
         if (ctx == null) {
             return;
         }
+        takeIncoming();
         draining = true;
         try {
             do {
                 again = false;
                 step();
+                if (!incoming.isEmpty()) {
+                    takeIncoming();
+                    again = true;
+                }
             } while (again);
         } finally {
             draining = false;
@@ -667,38 +698,25 @@ final class OutboundFramer {
         public void subscribe(CoreSubscriber<? super Void> actual) {
             SendMessage m = new SendMessage(publisher, actual);
             actual.onSubscribe(m);
-            EventLoops.run(eventLoop, m);
+            // After onSubscribe: no other signal may come before it.
+            incoming.offer(m);
+            scheduledDrain.schedule();
         }
     }
 
     /**
-     * The message of one subscription to a {@link Send}, and that subscription: queues itself on
-     * the event loop, and completes or errors its subscriber when it was written or failed.
+     * The message of one subscription to a {@link Send}, and that subscription: completes or
+     * errors its subscriber when it was written or failed.
      */
-    private final class SendMessage extends Message implements Subscription, Runnable {
+    private final class SendMessage extends Message implements Subscription {
 
         private final CoreSubscriber<? super Void> actual;
         /** The subscriber cancelled, or was signalled: nothing more is signalled (event loop). */
-        private boolean finished;
+        boolean finished;
 
         SendMessage(Publisher<ByteBuffer> publisher, CoreSubscriber<? super Void> actual) {
             super(false, null, publisher);
             this.actual = actual;
-        }
-
-        /** Queues the message (event loop). */
-        @Override
-        public void run() {
-            if (finished) {
-                // Cancelled before it was queued.
-                return;
-            }
-            if (terminated != null) {
-                failed(terminated);
-                return;
-            }
-            pending.add(this);
-            drain();
         }
 
         @Override
