@@ -3,10 +3,8 @@ package io.fluxsocket.internal;
 import io.fluxsocket.WebSocketMessage;
 import io.netty.channel.EventLoop;
 
-import java.util.ArrayDeque;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.MonoSink;
-import reactor.util.concurrent.Queues;
 
 /**
  * One {@code send} of message mode: subscribes its publisher of messages and queues each message
@@ -37,9 +35,9 @@ final class MessageSender extends Inbox<WebSocketMessage> implements OutboundFra
     // Event loop only.
     /** Requested and not yet taken from the inbox. */
     private long requested;
-    /** Queued on the framer and not yet written, and the whole bytes each holds, oldest first. */
-    private final ArrayDeque<Long> queued = new ArrayDeque<>();
-    /** Sum of {@link #queued}. */
+    /** Messages queued on the framer and not yet written. */
+    private int queued;
+    /** The whole bytes those messages hold. */
     private long queuedBytes;
     /** The sink was completed or errored, or the send was cancelled: nothing more happens. */
     private boolean finished;
@@ -48,7 +46,7 @@ final class MessageSender extends Inbox<WebSocketMessage> implements OutboundFra
     private boolean again;
 
     MessageSender(OutboundFramer framer, EventLoop eventLoop, long budget, MonoSink<Void> sink) {
-        super(Queues.<WebSocketMessage>unbounded(WINDOW).get(), "message");
+        super(false, WINDOW, "message");
         this.framer = framer;
         this.eventLoop = eventLoop;
         this.budget = budget;
@@ -74,17 +72,18 @@ final class MessageSender extends Inbox<WebSocketMessage> implements OutboundFra
     // ---- the framer's outcomes (event loop), in the order the messages were queued ----
 
     @Override
-    public void written() {
-        Long bytes = queued.poll();
-        if (bytes != null) {
-            queuedBytes -= bytes;
+    public void written(long heldBytes) {
+        queued--;
+        queuedBytes -= heldBytes;
+        if (done || error != null || requested + queued <= WINDOW / 2 || finished) {
+            // Otherwise nothing can move: no more is requested until half the window is free.
+            drain();
         }
-        drain();
     }
 
     @Override
     public void failed(Throwable error) {
-        queued.poll();
+        queued--;
         if (!finished) {
             finished = true;
             // A message part-way written is left to finish: cutting it would fail the connection.
@@ -113,21 +112,22 @@ final class MessageSender extends Inbox<WebSocketMessage> implements OutboundFra
 
     private void step() {
         if (finished) {
-            items.clear();
+            clearItems();
             return;
         }
         // Read the terminal flags before the inbox: what was emitted before them is then visible.
         Throwable error = this.error;
         boolean done = this.done;
         boolean added = false;
-        for (WebSocketMessage m; (m = items.poll()) != null; ) {
+        for (WebSocketMessage m; (m = poll()) != null; ) {
             requested--;
+            // Counted before the framer can answer (it fails it at once when it can send no more).
+            queued++;
             long bytes = framer.enqueue(m, this);
             if (finished) {
                 // The framer refused it: the connection can send no more.
                 return;
             }
-            queued.add(bytes);
             queuedBytes += bytes;
             added = true;
         }
@@ -142,7 +142,7 @@ final class MessageSender extends Inbox<WebSocketMessage> implements OutboundFra
             return;
         }
         if (done) {
-            if (queued.isEmpty()) {
+            if (queued == 0) {
                 finished = true;
                 sink.success();
             }
@@ -154,7 +154,7 @@ final class MessageSender extends Inbox<WebSocketMessage> implements OutboundFra
     /** Requests up to the window once half of it is free, while the whole bytes held fit the budget. */
     private void requestMore() {
         Subscription s = upstream;
-        long taken = requested + queued.size();
+        long taken = requested + queued;
         if (s == null || taken > WINDOW / 2 || queuedBytes >= budget) {
             return;
         }

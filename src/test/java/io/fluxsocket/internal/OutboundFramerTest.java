@@ -11,12 +11,16 @@ import io.fluxsocket.testing.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.publisher.Flux;
@@ -27,6 +31,9 @@ import reactor.test.StepVerifier;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** One send is one binary message of frames, sized, ordered and bounded as documented. */
@@ -217,6 +224,138 @@ class OutboundFramerTest {
                     .verify(Duration.ofSeconds(20));
             assertTrue(ws.info().bytesSent() < total, "not everything was written: " + ws.info().bytesSent());
         }
+    }
+
+    @Test
+    void aMonoJustIsOneFinalBinaryFrameOfItsBytesAndItsBufferIsLeftAsItWas() {
+        FrameRecorder recorder = new FrameRecorder();
+        try (TestServer server = new TestServer((in, out) -> recorder.record(in))) {
+            StreamWebSocket ws = WebSocketClient.create().connect(server.uri()).block(Duration.ofSeconds(10));
+            // Read-only, array-backed and direct buffers, each positioned inside a larger one.
+            ByteBuffer readOnly = BytePattern.chunk(0, 100).position(10).asReadOnlyBuffer();
+            ByteBuffer array = ByteBuffer.wrap(new byte[] {9, 1, 2, 3, 9}).position(1).limit(4);
+            ByteBuffer direct = ByteBuffer.allocateDirect(3000).put(BytePattern.chunk(0, 3000)).flip().position(1);
+            ws.send(Mono.just(readOnly)).block(Duration.ofSeconds(10));
+            ws.send(Mono.just(array)).block(Duration.ofSeconds(10));
+            ws.send(Mono.just(direct)).block(Duration.ofSeconds(10));
+            Await.until(() -> recorder.frames().size() == 3, Duration.ofSeconds(10), "the frames arrived");
+
+            List<FrameRecorder.Frame> frames = recorder.frames();
+            for (FrameRecorder.Frame f : frames) {
+                assertFalse(f.continuation());
+                assertTrue(f.fin());
+            }
+            assertArrayEquals(bytes(BytePattern.chunk(10, 90)), frames.get(0).payload());
+            assertArrayEquals(new byte[] {1, 2, 3}, frames.get(1).payload());
+            assertArrayEquals(bytes(BytePattern.chunk(1, 2999)), frames.get(2).payload());
+            assertEquals(10, readOnly.position());
+            assertEquals(1, array.position());
+            assertEquals(4, array.limit());
+            assertEquals(1, direct.position());
+            ws.close().block(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void anEmptyMonoSendsOneEmptyMessage() {
+        FrameRecorder recorder = new FrameRecorder();
+        try (TestServer server = new TestServer((in, out) -> recorder.record(in))) {
+            StreamWebSocket ws = WebSocketClient.create().connect(server.uri()).block(Duration.ofSeconds(10));
+            ws.send(Mono.empty()).block(Duration.ofSeconds(10));
+            ws.send(Mono.fromCallable(() -> null)).block(Duration.ofSeconds(10));
+            Await.until(() -> recorder.frames().size() == 2, Duration.ofSeconds(10), "the frames arrived");
+            for (FrameRecorder.Frame f : recorder.frames()) {
+                assertFalse(f.continuation());
+                assertTrue(f.fin());
+                assertEquals(0, f.payload().length);
+            }
+            ws.close().block(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void aMonoErrorOrAThrowingCallableFailsItsSendWithItsErrorAndWritesNothing() {
+        FrameRecorder recorder = new FrameRecorder();
+        try (TestServer server = new TestServer((in, out) -> recorder.record(in))) {
+            StreamWebSocket ws = WebSocketClient.create().connect(server.uri()).block(Duration.ofSeconds(10));
+            IOException checked = new IOException("boom");
+            ExecutionException e1 = assertThrows(ExecutionException.class,
+                    () -> ws.send(Mono.error(checked)).toFuture().get(10, TimeUnit.SECONDS));
+            assertSame(checked, e1.getCause(), "a checked error is the publisher's own, not wrapped");
+            IllegalStateException thrown = new IllegalStateException("from the callable");
+            ExecutionException e2 = assertThrows(ExecutionException.class, () -> ws.send(Mono.fromCallable(() -> {
+                throw thrown;
+            })).toFuture().get(10, TimeUnit.SECONDS));
+            assertSame(thrown, e2.getCause());
+            ExecutionException e3 = assertThrows(ExecutionException.class,
+                    () -> ws.send(Mono.<ByteBuffer>error(checked).hide()).toFuture().get(10, TimeUnit.SECONDS));
+            assertSame(checked, e3.getCause(), "the same through a subscription");
+
+            // Nothing of them reached the wire, and the connection is still usable.
+            ws.send(Mono.just(ByteBuffer.wrap(new byte[] {42}))).block(Duration.ofSeconds(10));
+            Await.until(() -> recorder.frames().size() == 1, Duration.ofSeconds(10), "the frame arrived");
+            assertArrayEquals(new byte[] {42}, recorder.frames().get(0).payload());
+            ws.close().block(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void manyConcurrentSingleBufferSendsAreEachOneWholeMessageInSubscriptionOrder() {
+        FrameRecorder recorder = new FrameRecorder();
+        try (TestServer server = new TestServer((in, out) -> recorder.record(in))) {
+            StreamWebSocket ws = WebSocketClient.create().connect(server.uri()).block(Duration.ofSeconds(10));
+            int n = 3000;
+            // Even ones are read as scalars, odd ones (hide()) subscribed: both kinds interleave.
+            Flux.range(0, n)
+                    .flatMap(i -> ws.send(i % 2 == 0 ? Mono.just(numbered(i)) : Mono.just(numbered(i)).hide()), 64)
+                    .then()
+                    .block(Duration.ofSeconds(30));
+            Await.until(() -> recorder.messages().size() == n, Duration.ofSeconds(10), "all messages arrived");
+
+            List<byte[]> messages = recorder.messages();
+            for (int i = 0; i < n; i++) {
+                assertArrayEquals(bytes(numbered(i)), messages.get(i), "message " + i + " whole and in order");
+            }
+            assertEquals(n, recorder.frames().size(), "one frame per message");
+            ws.close().block(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void aSingleBufferSendCompletesOnlyOnceWrittenAndFailsWhenTheConnectionClosesFirst() {
+        // The server never reads after the handshake: the message cannot all be written.
+        try (TestServer server = new TestServer((in, out) -> Mono.never())) {
+            DefaultWebSocketClient client = new DefaultWebSocketClient(config(256 * 1024, Duration.ofSeconds(30)));
+            WebSocketConnection connection = client.open(server.uri(), Mode.STREAM).block(Duration.ofSeconds(10));
+            // Larger than what the kernel's send and receive buffers of a loopback connection take.
+            int size = 32 << 20;
+            CompletableFuture<Void> big = connection.send(Mono.just(ByteBuffer.allocate(size))).toFuture();
+            CompletableFuture<Void> small = connection.send(Mono.just(ByteBuffer.allocate(64))).toFuture();
+
+            Await.until(() -> !connection.channel().isWritable(), Duration.ofSeconds(20), "the client's channel is unwritable");
+            assertFalse(big.isDone(), "not complete while its frames wait to be written");
+            assertFalse(small.isDone(), "nor the send behind it");
+            assertTrue(connection.bytesSent() < size, "written: " + connection.bytesSent());
+
+            connection.channel().close();
+            ExecutionException failed = assertThrows(ExecutionException.class, () -> big.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(WebSocketException.class, failed.getCause());
+            ExecutionException behind = assertThrows(ExecutionException.class, () -> small.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(WebSocketException.class, behind.getCause());
+        }
+    }
+
+    /** 100 bytes: the number, then the pattern from it. */
+    private static ByteBuffer numbered(int i) {
+        ByteBuffer b = ByteBuffer.allocate(100);
+        b.putInt(i).put(BytePattern.chunk(i, 96)).flip();
+        return b;
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] a = new byte[b.remaining()];
+        b.duplicate().get(a);
+        return a;
     }
 
     private static ClientConfig config(int outboundBudget, Duration sendTimeout) {
