@@ -92,7 +92,11 @@ public interface WebSocketClient {
             return this;
         }
 
-        /** A send that makes no write progress for this long fails with {@code TIMEOUT}. Default 30 s. */
+        /**
+         * A send that makes no write progress for this long fails with {@code TIMEOUT}; the check
+         * runs every eighth of it, so the failure comes between 1 and 1.25 times this after the
+         * last progress. Default 30 s.
+         */
         public Builder sendTimeout(Duration timeout) {
             this.sendTimeout = positive(timeout, "sendTimeout");
             return this;
