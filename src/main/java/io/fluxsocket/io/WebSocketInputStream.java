@@ -69,8 +69,8 @@ public final class WebSocketInputStream extends InputStream {
     /*
      * The event loop is the single producer of the piece queue and never takes the lock unless a
      * reader waits; readers consume under the lock. Invariants:
-     * - a piece is offered to the queue before arrivedBytes counts it (a volatile write), and a
-     *   reader that finds no piece registers in waiters (a volatile write) and reads arrivedBytes
+     * - a piece is offered to the queue before arrivedBytes counts it (a volatile write, then
+     *   arrivedPieces), and a reader that finds no piece registers in waiters (a volatile write) and reads arrivedBytes
      *   again before it waits: either it sees the piece, or the producer sees the waiter and
      *   signals (the two volatile write-then-read pairs cannot both miss each other);
      * - a request is made only while queued + (requested - arrived pieces) x estimate fits in
@@ -99,7 +99,7 @@ public final class WebSocketInputStream extends InputStream {
     // Written by the event loop (receive()'s signals), read by readers.
     /** Bytes of the pieces offered to {@link #queue} so far. */
     private volatile long arrivedBytes;
-    /** Pieces offered to {@link #queue} so far (written before {@link #arrivedBytes}). */
+    /** Pieces offered to {@link #queue} so far (written after {@link #arrivedBytes}). */
     private volatile long arrivedPieces;
     /** receive() ended: normally if {@link #error} is null (written before done). */
     private volatile boolean done;
@@ -357,8 +357,10 @@ public final class WebSocketInputStream extends InputStream {
             return 0;
         }
         int estimate = Math.max(MIN_ESTIMATE, Math.max(largestRecent, largestBefore));
-        long held = Math.max(0, arrivedBytes - takenBytes);
+        // Pieces before bytes (the producer counts them the other way round): a piece that is
+        // arriving is then counted as held and requested both, never as neither.
         long outstanding = requestedPieces - arrivedPieces;
+        long held = Math.max(0, arrivedBytes - takenBytes);
         long fit = (PREFETCH_BYTES - held) / estimate - outstanding;
         if (fit <= 0 || fit < PREFETCH_BYTES / estimate / 2) {
             return 0;
@@ -404,8 +406,8 @@ public final class WebSocketInputStream extends InputStream {
                 return;
             }
             queue.offer(buffer);
-            arrivedPieces++;
             arrivedBytes += buffer.remaining();
+            arrivedPieces++;
             signalWaiters();
         }
 
