@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The adapters at volume: 1 GiB out through {@link WebSocketOutputStream}, echoed, and back through
  * {@link WebSocketInputStream} intact; and a reader that stops reading while the server pushes
- * 1 GiB makes the client hold no more than its receive budget plus the stream's prefetch.
+ * makes the client hold no more than its receive budget plus the stream's bound: its prefetch
+ * bytes while the pieces keep their size, its hard bound when they suddenly grow.
  */
 @Tag("volume")
 @Timeout(120)
