@@ -11,7 +11,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -67,12 +67,15 @@ import reactor.util.concurrent.Queues;
 public final class WebSocketInputStream extends InputStream {
 
     /*
-     * The event loop is the single producer of the piece queue and never takes the lock unless a
-     * reader waits; readers consume under the lock. Invariants:
+     * The event loop is the single producer of the piece queue and takes no lock; one reader at a
+     * time (holding the lock) consumes it, and waits for data by parking. Invariants:
      * - a piece is offered to the queue before arrivedBytes counts it (a volatile write, then
-     *   arrivedPieces), and a reader that finds no piece registers in waiters (a volatile write) and reads arrivedBytes
-     *   again before it waits: either it sees the piece, or the producer sees the waiter and
-     *   signals (the two volatile write-then-read pairs cannot both miss each other);
+     *   arrivedPieces), and then the producer reads parked; a reader that finds no piece publishes
+     *   itself in parked (a volatile write) and reads arrivedBytes again before it parks: either
+     *   it sees the piece, or the producer sees it and unparks it (the two volatile write-then-read
+     *   pairs cannot both miss each other). The producer clears parked as it unparks: one unpark
+     *   per wait, however many pieces follow, so a stream of small pieces costs no lock and no
+     *   system call per piece on the event loop;
      * - a request is made only while queued + (requested - arrived pieces) x estimate fits in
      *   PREFETCH_BYTES, and estimate >= PREFETCH_BYTES / MAX_PIECES; every piece is at most
      *   MAX_PIECE bytes. So what is held never exceeds MAX_PIECES x MAX_PIECE.
@@ -89,10 +92,8 @@ public final class WebSocketInputStream extends InputStream {
     /** The smallest size a requested piece is counted at. */
     private static final int MIN_ESTIMATE = PREFETCH_BYTES / MAX_PIECES;
 
-    /** Held by a reader (or close) for its whole call, but while it waits. */
+    /** Held by a reader for its whole call, waits included: one reader at a time takes pieces. */
     private final ReentrantLock lock = new ReentrantLock();
-    /** Signalled when data, the end, or a close arrives, and only while {@link #waiters} > 0. */
-    private final Condition changed = lock.newCondition();
     /** Received pieces not yet read, oldest first; the head may be partly read. Single producer. */
     private final Queue<ByteBuffer> queue = Queues.<ByteBuffer>unbounded(Queues.SMALL_BUFFER_SIZE).get();
 
@@ -107,15 +108,14 @@ public final class WebSocketInputStream extends InputStream {
     /** The receive() subscription, once given. */
     private volatile Subscription upstream;
 
-    // Written under lock, read by the event loop.
-    /** Readers waiting on {@link #changed}: the producer signals only while there are any. */
-    private volatile int waiters;
-    /** close() was called: pieces that still arrive are dropped. */
+    /** The reader parked waiting for data, or null: set by it, cleared by whoever unparks it. */
+    private volatile Thread parked;
+    /** close() was called (any thread): pieces that still arrive are dropped. */
     private volatile boolean closed;
+    /** Bytes taken from {@link #queue} by reads and skips (written under lock, read by available()). */
+    private volatile long takenBytes;
 
     // Guarded by lock.
-    /** Bytes taken from {@link #queue} by reads, skips and close. */
-    private long takenBytes;
     /** Pieces requested from receive() so far; 0 until the first read. */
     private long requestedPieces;
     /** The largest piece taken since the last request, and in the window before it. */
@@ -177,9 +177,11 @@ public final class WebSocketInputStream extends InputStream {
         Blocking.check("read", "use receive() instead");
         int n = 0;
         long more;
-        lock.lock();
+        long timeout = readTimeoutNanos;
+        long deadline = System.nanoTime() + timeout;
+        lockReader(timeout);
         try {
-            if (!awaitData()) {
+            if (!awaitData(timeout, deadline)) {
                 return -1;
             }
             for (ByteBuffer head; n < len && (head = queue.peek()) != null; ) {
@@ -208,9 +210,11 @@ public final class WebSocketInputStream extends InputStream {
         Blocking.check("skip", "use receive() instead");
         long skipped = 0;
         long more;
-        lock.lock();
+        long timeout = readTimeoutNanos;
+        long deadline = System.nanoTime() + timeout;
+        lockReader(timeout);
         try {
-            if (!awaitData()) {
+            if (!awaitData(timeout, deadline)) {
                 return 0;
             }
             for (ByteBuffer head; skipped < n && (head = queue.peek()) != null; ) {
@@ -230,16 +234,11 @@ public final class WebSocketInputStream extends InputStream {
     /** Bytes received and not yet read: a read of at most this many does not block. */
     @Override
     public int available() throws IOException {
-        lock.lock();
-        try {
-            if (closed) {
-                throw WebSocketIOException.closed("the input stream is closed");
-            }
-            // A piece can be taken before arrivedBytes counts it: never report less than 0.
-            return (int) Math.min(Integer.MAX_VALUE, Math.max(0, arrivedBytes - takenBytes));
-        } finally {
-            lock.unlock();
+        if (closed) {
+            throw WebSocketIOException.closed("the input stream is closed");
         }
+        // A piece can be taken before arrivedBytes counts it: never report less than 0.
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(0, arrivedBytes - takenBytes));
     }
 
     /**
@@ -249,19 +248,18 @@ public final class WebSocketInputStream extends InputStream {
      */
     @Override
     public void close() {
-        lock.lock();
-        try {
-            if (closed) {
-                return;
+        if (closed) {
+            return;
+        }
+        closed = true;
+        unparkReader();
+        // A reader holding the lock drops the pieces itself when it sees the close.
+        if (lock.tryLock()) {
+            try {
+                dropQueue();
+            } finally {
+                lock.unlock();
             }
-            closed = true;
-            // Holding the lock makes this thread the queue's only consumer.
-            for (ByteBuffer b; (b = queue.poll()) != null; ) {
-                takenBytes += b.remaining();
-            }
-            changed.signalAll();
-        } finally {
-            lock.unlock();
         }
         Subscription s = upstream;
         if (s != null) {
@@ -279,15 +277,28 @@ public final class WebSocketInputStream extends InputStream {
         }
     }
 
+    /** Takes the reader lock, waiting at most {@code timeout} nanoseconds (0: no limit) for it. */
+    private void lockReader(long timeout) throws IOException {
+        try {
+            if (timeout == 0) {
+                lock.lockInterruptibly();
+            } else if (!lock.tryLock(timeout, TimeUnit.NANOSECONDS)) {
+                throw timedOut(timeout);
+            }
+        } catch (InterruptedException e) {
+            throw interrupted(e);
+        }
+    }
+
     /**
      * Waits until data is queued (true) or the stream ended normally (false); throws for a
-     * failure, a close, the read timeout or an interrupt. Holds the lock.
+     * failure, a close, the read timeout ({@code timeout} nanoseconds, 0: none, ending at
+     * {@code deadline}) or an interrupt. Holds the lock.
      */
-    private boolean awaitData() throws IOException {
-        long timeout = readTimeoutNanos;
-        long left = timeout;
+    private boolean awaitData(long timeout, long deadline) throws IOException {
         while (true) {
             if (closed) {
+                dropQueue();
                 throw WebSocketIOException.closed("the input stream is closed");
             }
             // Read done before looking at the queue: pieces offered before the end are then visible.
@@ -302,39 +313,50 @@ public final class WebSocketInputStream extends InputStream {
                 throw WebSocketIOException.of(error);
             }
             if (requestedPieces == 0) {
-                // The first read asks for data; the request must go out before waiting on it.
-                long n = moreToRequest();
-                lock.unlock();
-                try {
-                    request(n);
-                } finally {
-                    lock.lock();
-                }
+                // The first read asks for data (the request only queues a task on the event loop).
+                request(moreToRequest());
                 continue;
             }
-            waiters++;
-            try {
-                // Registered as a waiter: a piece counted from now on signals; look once more for
-                // one counted just before (arrivedBytes is written after the offer, then waiters read).
-                if (arrivedBytes > takenBytes || queue.peek() != null || done) {
-                    continue;
-                }
-                if (timeout == 0) {
-                    changed.await();
-                } else if (left <= 0) {
-                    throw new SocketTimeoutException("no data within the read timeout of "
-                            + TimeUnit.NANOSECONDS.toMillis(timeout) + " ms");
-                } else {
-                    left = changed.awaitNanos(left);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                InterruptedIOException io = new InterruptedIOException("interrupted while waiting for data");
-                io.initCause(e);
-                throw io;
-            } finally {
-                waiters--;
+            if (Thread.currentThread().isInterrupted()) {
+                // The interrupt status stays set, as the JDK's blocking streams leave it.
+                throw new InterruptedIOException("interrupted while waiting for data");
             }
+            long left = deadline - System.nanoTime();
+            if (timeout != 0 && left <= 0) {
+                throw timedOut(timeout);
+            }
+            parked = Thread.currentThread();
+            // Published as parked: a piece counted from now on unparks; look once more for one
+            // counted just before (see the invariants).
+            if (arrivedBytes > takenBytes || queue.peek() != null || done || closed) {
+                parked = null;
+                continue;
+            }
+            if (timeout == 0) {
+                LockSupport.park(this);
+            } else {
+                LockSupport.parkNanos(this, left);
+            }
+            parked = null;
+        }
+    }
+
+    private static SocketTimeoutException timedOut(long timeout) {
+        return new SocketTimeoutException("no data within the read timeout of "
+                + TimeUnit.NANOSECONDS.toMillis(timeout) + " ms");
+    }
+
+    private static InterruptedIOException interrupted(InterruptedException e) {
+        Thread.currentThread().interrupt();
+        InterruptedIOException io = new InterruptedIOException("interrupted while waiting for data");
+        io.initCause(e);
+        return io;
+    }
+
+    /** Drops the queued pieces after a close. Holds the lock (the queue's one consumer). */
+    private void dropQueue() {
+        while (queue.poll() != null) {
+            // Dropped: the stream is closed.
         }
     }
 
@@ -379,19 +401,16 @@ public final class WebSocketInputStream extends InputStream {
         }
     }
 
-    /** Wakes waiting readers; called by the event loop after it changed what they wait for. */
-    private void signalWaiters() {
-        if (waiters > 0) {
-            lock.lock();
-            try {
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
+    /** Wakes the parked reader, if any; called after a change it waits for (any thread). */
+    private void unparkReader() {
+        Thread t = parked;
+        if (t != null) {
+            parked = null;
+            LockSupport.unpark(t);
         }
     }
 
-    /** The subscriber of receive(): its signals arrive on the event loop and block only to signal. */
+    /** The subscriber of receive(): its signals arrive on the event loop and never block. */
     private final class Receiver implements CoreSubscriber<ByteBuffer> {
 
         @Override
@@ -408,7 +427,7 @@ public final class WebSocketInputStream extends InputStream {
             queue.offer(buffer);
             arrivedBytes += buffer.remaining();
             arrivedPieces++;
-            signalWaiters();
+            unparkReader();
         }
 
         @Override
@@ -424,7 +443,7 @@ public final class WebSocketInputStream extends InputStream {
         private void end(Throwable t) {
             error = t;
             done = true;
-            signalWaiters();
+            unparkReader();
         }
     }
 }
