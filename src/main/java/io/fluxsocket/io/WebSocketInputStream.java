@@ -26,14 +26,15 @@ import reactor.util.concurrent.Queues;
  * subscribed, fails at once with {@link IllegalStateException}), but asks for data only when it is
  * first read. From then on it reads ahead by bytes, not by buffers: {@code receive()} emits pieces
  * of at most 64 KiB (one socket read), and the stream requests more pieces only while the bytes it
- * holds plus the pieces requested, each counted at the size of the largest recent piece, stay
+ * holds plus the pieces requested, each counted at an estimate (the largest piece read in the last
+ * two rounds of requests, and at least {@value #PREFETCH_BYTES} / {@value #MAX_PIECES} bytes), stay
  * within {@value #PREFETCH_BYTES} bytes; it asks again once half of that room is free, so that a
  * stream of small messages costs one hand-over between the connection's thread and the reader per
  * many pieces. At most {@value #MAX_PIECES} pieces are requested or queued at a time. So a reader
  * that stops reading stops the socket being read, and the stream then holds
  * <ul>
- * <li>at most {@value #PREFETCH_BYTES} bytes while no piece is larger than the recent ones (a
- *     steady stream of messages or frames of any one size);</li>
+ * <li>at most {@value #PREFETCH_BYTES} bytes while no piece is larger than that estimate (a steady
+ *     stream of messages of one size up to 64 KiB, for example);</li>
  * <li>at most {@value #MAX_PIECES} × 64 KiB ({@value #MAX_HELD} bytes) in any case: pieces
  *     requested while they were small can each bring up to 64 KiB if the server switches to
  *     larger frames;</li>
@@ -54,7 +55,8 @@ import reactor.util.concurrent.Queues;
  * from the stream by a read that throws, so none is lost or read twice. Blocking methods called on a
  * non-blocking thread (an event loop, a Reactor parallel or single scheduler) throw
  * {@link IllegalStateException} at once: they would deadlock. Use {@code receive()} there.
- * Thread-safe; concurrent readers get disjoint bytes.
+ * Thread-safe; concurrent readers get disjoint bytes (they take turns; the read timeout counts the
+ * wait for a turn too).
  *
  * <h2>Closing</h2>
  * {@link #close()} stops reading for this stream only: it cancels the {@code receive()}
