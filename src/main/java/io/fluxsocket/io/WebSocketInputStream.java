@@ -281,6 +281,10 @@ public final class WebSocketInputStream extends InputStream {
 
     /** Takes the reader lock, waiting at most {@code timeout} nanoseconds (0: no limit) for it. */
     private void lockReader(long timeout) throws IOException {
+        if (lock.tryLock()) {
+            // No other reader: an interrupt matters only to a reader that has to wait.
+            return;
+        }
         try {
             if (timeout == 0) {
                 lock.lockInterruptibly();
