@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -26,17 +27,21 @@ import reactor.core.publisher.Operators;
  * the server's) waits behind it too: close the stream before closing the connection.
  *
  * <h2>Writes and flow control</h2>
- * {@link #write(byte[], int, int)} copies the caller's bytes into a {@value #CHUNK}-byte buffer and
- * hands each full buffer to the library when it asks for one; it asks only while its outbound
- * budget has room, so a writer blocks while the socket is not writable. Small writes are thereby
- * coalesced, and the library's framer frames them exactly as buffers of a reactive {@code send}.
- * The bytes held are bounded by this buffer plus {@code outboundBufferBytes} plus one buffer.
- * {@link #flush()} hands over the partial buffer (the framer writes it as a non-final frame) and
- * waits until the bytes handed over were written to the socket.
+ * {@link #write(byte[], int, int)} copies the caller's bytes into a {@value #CHUNK}-byte buffer;
+ * each full buffer joins a queue of at most {@value #QUEUE_BYTES} bytes, from which the library
+ * takes buffers as it asks for them, on its own thread and without waiting for the writer: the
+ * writer fills the next buffers meanwhile, and blocks only while that queue is full (it resumes
+ * once the queue is half empty). The library asks only while its outbound budget has room, so a
+ * writer blocks while the socket is not writable. Small writes are thereby coalesced, and the
+ * library's framer frames the buffers exactly as buffers of a reactive {@code send}. The bytes held
+ * are bounded by the buffer being filled plus the queue ({@value #CHUNK} + {@value #QUEUE_BYTES}
+ * bytes) plus the library's {@code outboundBufferBytes} plus one buffer.
+ * {@link #flush()} queues the partial buffer (the framer writes it as a non-final frame) and
+ * waits until every byte queued so far was written to the socket.
  *
  * <p>Known approximation of {@code flush}: the public API signals "written" only for a whole
  * message, so {@code flush} waits until {@link io.fluxsocket.WebSocketInfo#bytesSent()} grew by the
- * bytes this stream handed over, counted from when the library started this message. Bytes of the
+ * bytes this stream queued, counted from when the library started this message. Bytes of the
  * previous message whose write had not completed at that moment count as this stream's, so
  * {@code flush} can return while up to that many of its bytes are still being written. It polls
  * that counter at least every millisecond.
@@ -54,8 +59,10 @@ import reactor.core.publisher.Operators;
  */
 public final class WebSocketOutputStream extends OutputStream {
 
-    /** The size of the buffers the writes fill and hand over. */
+    /** The size of the buffers the writes fill. */
     static final int CHUNK = 64 * 1024;
+    /** The most bytes of filled buffers queued for the library; a writer blocks beyond it. */
+    static final int QUEUE_BYTES = 256 * 1024;
     /** How often a flush looks at the written-bytes counter, at the least. */
     private static final long FLUSH_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final String INSTEAD = "use send() instead";
@@ -63,28 +70,40 @@ public final class WebSocketOutputStream extends OutputStream {
     private final StreamWebSocket socket;
     /** The send of this message: completes when its last frame was written. */
     private final CompletableFuture<Void> sent;
-    /** Serializes write, flush and close, for their whole call (the publisher's single producer). */
+    /** Serializes write, flush and close, for their whole call (the queue's single producer). */
     private final ReentrantLock writer = new ReentrantLock();
     private final ReentrantLock lock = new ReentrantLock();
-    /** Signalled on demand, cancel, the end of the send and the connection's close. */
+    /** Signalled on room in the queue, the end of the send and the connection's close. */
     private final Condition changed = lock.newCondition();
 
     // Guarded by lock; written by the event loop (subscription signals) and writers.
+    /** Filled buffers not handed to the library yet, oldest first. */
+    private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
+    /** The bytes in {@link #queue}. */
+    private long queuedBytes;
     /** The library's subscriber of this message, once it started the message. */
     private Subscriber<? super ByteBuffer> subscriber;
     /** Buffers the subscriber requested and was not given yet. */
     private long demand;
     /** {@code info().bytesSent()} when the message started: the base of what flush waits for. */
     private long baseline;
+    /** close() queued the end: onComplete follows the last queued buffer. */
+    private boolean ending;
+    /** onComplete was given, or the subscription was cancelled: nothing more is signalled. */
+    private boolean finished;
+    /** A thread is signalling the subscriber: onNext calls never overlap, the others leave it. */
+    private boolean emitting;
+    /** A writer waits for room in the queue. */
+    private boolean writerWaiting;
     /** The connection's closeStatus() emitted (any thread). */
     private volatile boolean connectionClosed;
 
     // Owned by the thread holding the writer lock.
     /** The buffer being filled, or null. */
     private ByteBuffer buffer;
-    /** Bytes handed to the subscriber. */
+    /** Bytes queued for the library in all. */
     private long handedOver;
-    /** The message was completed (onComplete given). */
+    /** The message was ended (close() queued its end). */
     private boolean completed;
     /** close() was called and either completed the message or failed for good. */
     private boolean closed;
@@ -120,7 +139,7 @@ public final class WebSocketOutputStream extends OutputStream {
             while (written < len) {
                 if (buffer != null && !buffer.hasRemaining()) {
                     try {
-                        emit();
+                        enqueue();
                     } catch (InterruptedIOException e) {
                         e.bytesTransferred = written;
                         throw e;
@@ -139,8 +158,8 @@ public final class WebSocketOutputStream extends OutputStream {
     }
 
     /**
-     * Sends the buffered bytes as a non-final frame and waits until every byte handed over so far
-     * was written to the socket (see the class description for how "written" is approximated).
+     * Sends the buffered bytes as a non-final frame and waits until every byte queued so far was
+     * written to the socket (see the class description for how "written" is approximated).
      */
     @Override
     public void flush() throws IOException {
@@ -149,7 +168,7 @@ public final class WebSocketOutputStream extends OutputStream {
         try {
             checkWritable();
             if (buffer != null && buffer.position() > 0) {
-                emit();
+                enqueue();
             }
             awaitWritten(handedOver);
         } finally {
@@ -158,8 +177,8 @@ public final class WebSocketOutputStream extends OutputStream {
     }
 
     /**
-     * Ends the message: hands over the buffered bytes, completes the publisher (the last frame
-     * carries FIN) and waits until the message was written. Throws the send's failure as a
+     * Ends the message: queues the buffered bytes, completes the publisher after them (the last
+     * frame carries FIN) and waits until the message was written. Throws the send's failure as a
      * {@link WebSocketIOException}. Calling it again after it returned or threw has no effect.
      */
     @Override
@@ -171,12 +190,10 @@ public final class WebSocketOutputStream extends OutputStream {
                 return;
             }
             if (!completed) {
-                Subscriber<? super ByteBuffer> s;
                 try {
                     if (buffer != null && buffer.position() > 0) {
-                        emit();
+                        enqueue();
                     }
-                    s = awaitSubscriber();
                 } catch (InterruptedIOException e) {
                     throw e;
                 } catch (IOException e) {
@@ -185,7 +202,14 @@ public final class WebSocketOutputStream extends OutputStream {
                 }
                 completed = true;
                 closed = true;
-                s.onComplete();
+                lock.lock();
+                try {
+                    ending = true;
+                } finally {
+                    lock.unlock();
+                }
+                // Signalled now if the library already took the rest, else after its last buffer.
+                emit();
             }
             awaitSent();
         } finally {
@@ -213,43 +237,90 @@ public final class WebSocketOutputStream extends OutputStream {
         }
     }
 
-    /** Hands the filled buffer to the subscriber once it has demand. Writer lock held. */
-    private void emit() throws IOException {
-        Subscriber<? super ByteBuffer> s;
+    /**
+     * Queues the filled buffer for the library, waiting while the queue is full, and hands out
+     * what the library asked for. Writer lock held.
+     */
+    private void enqueue() throws IOException {
+        ByteBuffer b = buffer;
+        int size = b.position();
         lock.lock();
         try {
-            while (demand == 0) {
+            // Room for it, or an empty queue (a buffer larger than the queue's share still goes).
+            while (finished || (!queue.isEmpty() && queuedBytes + size > QUEUE_BYTES)) {
                 if (sent.isDone()) {
                     throw failure();
                 }
-                await("waiting for the socket to take more bytes");
+                writerWaiting = true;
+                try {
+                    await("waiting for the socket to take more bytes");
+                } finally {
+                    writerWaiting = false;
+                }
             }
-            demand--;
-            s = subscriber;
+            buffer = null;
+            b.flip();
+            handedOver += size;
+            // From here on the buffer is the library's.
+            queue.add(b);
+            queuedBytes += size;
         } finally {
             lock.unlock();
         }
-        ByteBuffer b = buffer;
-        buffer = null;
-        b.flip();
-        handedOver += b.remaining();
-        // From here on the buffer is the library's.
-        s.onNext(b);
+        emit();
     }
 
-    /** Waits until the library started this message (earlier messages are written first). */
-    private Subscriber<? super ByteBuffer> awaitSubscriber() throws IOException {
+    /**
+     * Gives the subscriber the queued buffers it asked for, then its onComplete once the message
+     * was ended and the queue is empty. Called by writers and by the subscription's request, on any
+     * thread; a call while another thread signals leaves the work to it (it loops until nothing is
+     * left), so signals never overlap. The lock is not held while signalling.
+     */
+    private void emit() {
         lock.lock();
         try {
-            while (subscriber == null) {
-                if (sent.isDone()) {
-                    throw failure();
-                }
-                await("waiting for earlier messages to be sent");
+            if (emitting) {
+                return;
             }
-            return subscriber;
+            emitting = true;
+            try {
+                Subscriber<? super ByteBuffer> s;
+                while ((s = subscriber) != null && !finished) {
+                    if (demand > 0 && !queue.isEmpty()) {
+                        ByteBuffer b = queue.poll();
+                        queuedBytes -= b.remaining();
+                        demand--;
+                        if (writerWaiting && queuedBytes <= QUEUE_BYTES / 2) {
+                            // Half empty: the writer fills several buffers per wake-up.
+                            changed.signalAll();
+                        }
+                        signal(s, b);
+                    } else if (ending && queue.isEmpty()) {
+                        finished = true;
+                        signal(s, null);
+                    } else {
+                        return;
+                    }
+                }
+            } finally {
+                emitting = false;
+            }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Gives {@code b} (null: the end) to the subscriber outside the lock. Lock held on entry and exit. */
+    private void signal(Subscriber<? super ByteBuffer> s, ByteBuffer b) {
+        lock.unlock();
+        try {
+            if (b != null) {
+                s.onNext(b);
+            } else {
+                s.onComplete();
+            }
+        } finally {
+            lock.lock();
         }
     }
 
@@ -339,7 +410,8 @@ public final class WebSocketOutputStream extends OutputStream {
                 lock.unlock();
             }
             s.onSubscribe(this);
-            wake();
+            // What was queued while earlier messages were being sent can go now; or the end.
+            emit();
         }
 
         @Override
@@ -347,16 +419,25 @@ public final class WebSocketOutputStream extends OutputStream {
             lock.lock();
             try {
                 demand = Operators.addCap(demand, n);
-                changed.signalAll();
             } finally {
                 lock.unlock();
             }
+            // On the library's thread: the queued buffers go at once, without waking the writer.
+            emit();
         }
 
         @Override
         public void cancel() {
-            // The send failed or was cancelled: its outcome wakes the writers (sent completes).
-            wake();
+            lock.lock();
+            try {
+                // The send failed or was cancelled: its outcome (sent completes) tells the writers why.
+                finished = true;
+                queue.clear();
+                queuedBytes = 0;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ import io.fluxsocket.WebErrorStatus;
 import io.fluxsocket.WebSocketClient;
 import io.fluxsocket.WebSocketException;
 import io.fluxsocket.testing.Await;
+import io.fluxsocket.testing.BytePattern;
 import io.fluxsocket.testing.Hex;
 import io.fluxsocket.testing.RawServer;
 import io.fluxsocket.testing.TestServer;
@@ -84,6 +85,24 @@ class WebSocketInputStreamTest {
             assertEquals(0, in.skip(10), "skip at the end");
             assertEquals(0, in.available());
             assertEquals(0, in.read(new byte[4], 0, 0), "a read of nothing returns 0");
+        }
+    }
+
+    @Test
+    void readAheadIsCountedInBytesSoManySmallMessagesArriveUnreadAtOnce() throws IOException {
+        try (RawServer server = RawServer.start()) {
+            StreamWebSocket ws = open(server);
+            InputStream in = ws.inputStream();
+            for (int i = 0; i < 100; i++) {
+                server.sendBinary(BytePattern.chunk(i * 10L, 10).array());
+            }
+            BytePattern.Checker checker = new BytePattern.Checker();
+            checker.accept(ByteBuffer.wrap(in.readNBytes(10)));
+            // 10-byte pieces are counted at the estimate's floor: the other 99 are requested at once.
+            Await.until(() -> available(in) == 990, WAIT, "the 990 bytes of the other 99 messages arrive unread");
+            checker.accept(ByteBuffer.wrap(in.readNBytes(990)));
+            assertEquals(1000, checker.offset());
+            assertEquals(0, in.available());
         }
     }
 

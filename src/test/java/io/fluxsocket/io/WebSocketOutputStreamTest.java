@@ -24,6 +24,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import reactor.core.publisher.Mono;
@@ -89,6 +90,75 @@ class WebSocketOutputStreamTest {
             out.write(Hex.bytes("0405"));
             out.close();
             assertEquals("0405", restOfMessage(server));
+        }
+    }
+
+    @Test
+    void flushPushesEverythingWrittenSoFarIncludingFullBuffersStillQueued() throws IOException {
+        int total = 5 * WebSocketOutputStream.CHUNK + 1000;
+        try (RawServer server = RawServer.start()) {
+            StreamWebSocket ws = WebSocketInputStreamTest.open(server);
+            OutputStream out = ws.outputStream();
+            CompletableFuture<Long> read = CompletableFuture.supplyAsync(() -> {
+                BytePattern.Checker checker = new BytePattern.Checker();
+                while (checker.offset() < total) {
+                    Frame f = server.readFrame();
+                    assertFalse(f.fin(), "a flush does not end the message: " + f);
+                    checker.accept(ByteBuffer.wrap(f.payload()));
+                }
+                return checker.offset();
+            });
+            for (int at = 0; at < total; at += 8192) {
+                out.write(BytePattern.chunk(at, Math.min(8192, total - at)).array());
+            }
+            out.flush();
+            assertEquals(total, ws.info().bytesSent(), "flush returned after every byte written so far was written");
+            assertEquals(total, read.join(), "the server got them all as non-final frames");
+
+            out.close();
+            assertEquals("", restOfMessage(server), "close ends the message with an empty final frame");
+        }
+    }
+
+    @Test
+    void aWriterBlockedByAServerThatDoesNotReadHoldsAtMostItsBufferItsQueueAndTheLibrarysBudget() throws Exception {
+        int budget = 64 * 1024;
+        WebSocketClient client = WebSocketClient.builder().outboundBufferBytes(budget).build();
+        long total = 8L << 20;
+        try (RawServer server = RawServer.start(4096)) {
+            CompletableFuture<StreamWebSocket> connecting = client.connect(server.uri()).toFuture();
+            server.acceptHandshake();
+            server.respond101();
+            StreamWebSocket ws = connecting.get(5, TimeUnit.SECONDS);
+            OutputStream out = ws.outputStream();
+            AtomicLong written = new AtomicLong();
+            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            Thread writer = new Thread(() -> {
+                try {
+                    while (written.get() < total) {
+                        out.write(BytePattern.chunk(written.get(), 8192).array());
+                        written.addAndGet(8192);
+                    }
+                    out.close();
+                    outcome.complete(null);
+                } catch (Throwable t) {
+                    outcome.complete(t);
+                }
+            }, "blocked-writer");
+            writer.start();
+            Await.until(() -> writer.getState() == Thread.State.WAITING && written.get() > 0, WAIT,
+                    "the writer blocks: the server does not read");
+
+            // Taken by write() and not yet written to the socket: what the stream and the library hold.
+            long held = written.get() - ws.info().bytesSent();
+            // The buffer being filled, the queue, the library's budget and one more buffer it may take.
+            long bound = WebSocketOutputStream.CHUNK + WebSocketOutputStream.QUEUE_BYTES + budget + WebSocketOutputStream.CHUNK;
+            System.out.printf("blocked writer: written=%d sent=%d held=%d bound=%d%n",
+                    written.get(), ws.info().bytesSent(), held, bound);
+            assertTrue(held <= bound, held + " bytes held, bound " + bound);
+
+            assertEquals(total, readMessage(server), "every byte once, in order, once the server reads");
+            assertEquals(null, outcome.get(10, TimeUnit.SECONDS));
         }
     }
 
