@@ -158,7 +158,7 @@ public interface StreamWebSocket {
     /**
      * A blocking {@link OutputStream} that is one new outbound binary message, sent as a
      * {@link #send} whose publisher the writes feed (sends subscribed later wait behind it):
-     * {@code write} copies the bytes and blocks while the outbound budget is full, {@code flush}
+     * {@code write} copies the bytes into 64 KiB buffers and blocks while 256 KiB of full buffers wait for the library to take them, {@code flush}
      * sends what is buffered as a non-final frame, {@code close} finishes the message (FIN) and
      * waits until it was written. Use after close, or after the connection closed, throws an
      * {@link java.io.IOException} with status {@code CLOSED}. Its methods throw
