@@ -204,7 +204,8 @@ def main(raw, out_md, out_svg):
                 row = [what]
                 for c in CLIENTS:
                     if c not in slow:
-                        row.append("**failed**")
+                        # The slow consumer has the stream-mode clients of fluxsocket, not the others.
+                        row.append("—" if c in ("fluxsocket-in-place", "fluxsocket-messages") else "**failed**")
                     elif metric == "buffered" and not c.startswith("fluxsocket"):
                         row.append("n/a")
                     else:
@@ -344,7 +345,10 @@ def memory(raw, name, metrics):
 
 
 def svg(path, data):
-    colors = ["#d62728", "#ff9896", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#7f7f7f"]
+    # One per client, in CLIENTS order: fluxsocket's columns in reds and browns.
+    colors = ["#d62728", "#8c564b", "#ff9896", "#e377c2", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd",
+              "#7f7f7f"]
+    assert len(colors) >= len(CLIENTS), "a color per client"
     bar, gap, group_gap, left, top, height = 20, 3, 40, 70, 50, 300
     groups = len(data)
     width = left + groups * (len(CLIENTS) * (bar + gap) + group_gap) + 180

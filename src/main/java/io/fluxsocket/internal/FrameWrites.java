@@ -34,11 +34,14 @@ final class FrameWrites implements ChannelPromise {
         void frameWritten(Object tag, int size, Throwable cause);
     }
 
+    /** Ring slots at first (a power of two); an idle connection keeps them. */
+    private static final int INITIAL = 8;
+
     private final Channel channel;
     private final Listener listener;
     /** The frames written and not completed, oldest at {@link #head}: their sizes and tags (a ring). */
-    private int[] sizes = new int[64];
-    private Object[] tags = new Object[64];
+    private int[] sizes = new int[INITIAL];
+    private Object[] tags = new Object[INITIAL];
     private int head;
     private int count;
     /**

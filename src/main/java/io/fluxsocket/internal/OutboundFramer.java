@@ -11,7 +11,6 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.util.internal.PlatformDependent;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -26,6 +25,7 @@ import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
+import reactor.util.concurrent.Queues;
 
 /**
  * The outbound side of one connection: turns each message into frames, one message at a time,
@@ -83,7 +83,7 @@ final class OutboundFramer {
      * {@link #pending} by the event loop: a send subscribed on another thread keeps its place
      * ahead of one subscribed on the event loop later.
      */
-    private final Queue<SendMessage> incoming = PlatformDependent.newMpscQueue();
+    private final Queue<SendMessage> incoming = Queues.<SendMessage>unboundedMultiproducer().get();
     /** Messages and the close request waiting for the one in flight, in subscription order. */
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
     /** The message whose frames are being written, or null. */
