@@ -79,7 +79,7 @@ public interface WebSocketClient {
         private final List<String> subprotocols = new ArrayList<>();
         private int maxFramePayload = 64 * 1024;
         private int receiveBufferBytes = 256 * 1024;
-        private int outboundBufferBytes = 256 * 1024;
+        private int outboundBufferBytes = 1024 * 1024;
         private int maxMessageSize = 1024 * 1024;
         private ReceiveMode receiveMode = ReceiveMode.WHOLE;
 
@@ -170,8 +170,10 @@ public interface WebSocketClient {
 
         /**
          * The outbound byte budget of a connection ({@code OutboundBufferSizeInBytes}): a send takes
-         * no more buffers from its publisher while this many bytes wait to be written. Default
-         * 256 KiB; 1 KiB to 1 GiB.
+         * no more buffers from its publisher while this many bytes wait to be written; it is also the
+         * channel's write-buffer high-water mark, so it is how much one flush can hand the socket.
+         * Default 1 MiB (a bulk upload ran 20–40% faster than with 256 KiB, whose flushes were a
+         * few frames each); 1 KiB to 1 GiB.
          */
         public Builder outboundBufferBytes(int bytes) {
             this.outboundBufferBytes = range(bytes, 1024, 1 << 30, "outboundBufferBytes");
