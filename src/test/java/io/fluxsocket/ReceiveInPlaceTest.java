@@ -10,8 +10,6 @@ import io.fluxsocket.cli.EchoServer;
 import io.fluxsocket.testing.Await;
 import io.fluxsocket.testing.BytePattern;
 import io.fluxsocket.testing.TestServer;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,8 +31,7 @@ class ReceiveInPlaceTest {
     private static final int FRAME = 4096;
 
     private static TestServer pushing(int frames) {
-        return new TestServer((in, out) -> out.sendObject(Flux.range(0, frames)
-                .map(i -> new BinaryWebSocketFrame(Unpooled.wrappedBuffer(BytePattern.chunk((long) i * FRAME, FRAME))))));
+        return TestServer.pushing(frames, FRAME);
     }
 
     private static StreamWebSocket connect(java.net.URI uri) {

@@ -6,8 +6,6 @@ import io.fluxsocket.testing.BytePattern;
 import io.fluxsocket.testing.Frame;
 import io.fluxsocket.testing.RawServer;
 import io.fluxsocket.testing.TestServer;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -17,7 +15,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
@@ -32,8 +29,7 @@ class StreamWebSocketTest {
     private static final int FRAME = 4096;
 
     private static TestServer pushing(int frames) {
-        return new TestServer((in, out) -> out.sendObject(Flux.range(0, frames)
-                .map(i -> new BinaryWebSocketFrame(Unpooled.wrappedBuffer(BytePattern.chunk((long) i * FRAME, FRAME))))));
+        return TestServer.pushing(frames, FRAME);
     }
 
     @Test

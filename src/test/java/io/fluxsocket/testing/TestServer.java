@@ -1,8 +1,10 @@
 package io.fluxsocket.testing;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 
 import java.net.URI;
 import java.util.concurrent.CountDownLatch;
@@ -10,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.WebsocketServerSpec;
@@ -46,6 +49,16 @@ public final class TestServer implements AutoCloseable {
                 .handle((request, response) -> response.sendWebsocket(handler,
                         WebsocketServerSpec.builder().maxFramePayloadLength(1 << 24).build()))
                 .bindNow();
+    }
+
+    /**
+     * A server that sends {@code frames} binary frames of {@code frameBytes} bytes of
+     * {@link BytePattern}, in order from offset 0, then closes (1000).
+     */
+    public static TestServer pushing(int frames, int frameBytes) {
+        return new TestServer((in, out) -> out.sendObject(Flux.range(0, frames)
+                .map(i -> new BinaryWebSocketFrame(Unpooled.wrappedBuffer(
+                        BytePattern.chunk((long) i * frameBytes, frameBytes))))));
     }
 
     public URI uri() {
