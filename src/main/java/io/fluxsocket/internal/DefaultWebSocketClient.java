@@ -25,6 +25,12 @@ public final class DefaultWebSocketClient implements WebSocketClient {
 
     /** The largest socket read: one read is what the inbound bound adds to the budget. */
     static final int MAX_READ_BYTES = 64 * 1024;
+    /**
+     * Socket reads in a row while the connection reads on its own (auto-read), as Netty's epoll and
+     * NIO channels default to; the inbound side turns auto-read off from inside a read when its
+     * budget fills, which ends the run at once.
+     */
+    static final int READS_PER_WAKEUP = 16;
 
     private final ClientConfig config;
     private final TcpClient tcp;
@@ -43,7 +49,9 @@ public final class DefaultWebSocketClient implements WebSocketClient {
                 .option(ChannelOption.TCP_NODELAY, config.noDelay())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(512, 16 * 1024, MAX_READ_BYTES));
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(512, 16 * 1024, MAX_READ_BYTES)
+                        // Set here, or it is 1: one socket read per wake-up of the event loop.
+                        .maxMessagesPerRead(READS_PER_WAKEUP));
         this.tcp = transport.apply(tcp);
     }
 

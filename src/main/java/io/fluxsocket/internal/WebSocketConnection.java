@@ -70,8 +70,13 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
     private ChannelHandlerContext ctx;
     /** Where the connection is in its life (event loop; read elsewhere only for messages). */
     private volatile State state = State.OPEN;
-    /** A read was asked of the channel and its data has not arrived yet (event loop). */
-    private boolean readPending;
+    /**
+     * The channel reads on its own (auto-read), as long as the inbound side wants data (event
+     * loop). Netty's read loop checks auto-read before each socket read; turned off from inside a
+     * read as soon as the budget is full, it stops the loop there: at most one read (64 KiB)
+     * goes past the budget.
+     */
+    private boolean autoRead;
     /** close() was called: later calls share its outcome (event loop). */
     private boolean closeRequested;
     /** The server's Close frame, once received (event loop). */
@@ -216,7 +221,6 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        readPending = false;
         maybeRead();
     }
 
@@ -441,17 +445,25 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
 
     // ---- reads ----
 
-    /** Reads the socket once more if the inbound side or the closing handshake needs data. */
+    /**
+     * Reads the socket while the inbound side or the closing handshake needs data, and stops when
+     * they do not: auto-read on or off, changed only when that changes. A subscriber that keeps
+     * up gets up to {@link DefaultWebSocketClient#READS_PER_WAKEUP} reads in a row per wake-up of
+     * the event loop, as with Reactor Netty, instead of one read and one trip through the event
+     * loop per 64 KiB.
+     */
     private void maybeRead() {
-        if (readPending || ctx == null || state == State.CLOSED || state == State.CLOSE_RECEIVED) {
+        if (ctx == null) {
             return;
         }
-        boolean wanted = inbound.wantsRead()
+        boolean wanted = state != State.CLOSED && state != State.CLOSE_RECEIVED
+                && (inbound.wantsRead()
                 // Failing: what arrives is dropped anyway; reading lets TCP's end be seen.
-                || state == State.FAILING;
-        if (wanted) {
-            readPending = true;
-            ctx.read();
+                || state == State.FAILING);
+        if (wanted != autoRead) {
+            autoRead = wanted;
+            // Turning it on also starts a read.
+            ctx.channel().config().setAutoRead(wanted);
         }
     }
 
