@@ -126,10 +126,7 @@ class WebSocketOutputStreamTest {
         WebSocketClient client = WebSocketClient.builder().outboundBufferBytes(budget).build();
         long total = 8L << 20;
         try (RawServer server = RawServer.start(4096)) {
-            CompletableFuture<StreamWebSocket> connecting = client.connect(server.uri()).toFuture();
-            server.acceptHandshake();
-            server.respond101();
-            StreamWebSocket ws = connecting.get(5, TimeUnit.SECONDS);
+            StreamWebSocket ws = connect(client, server);
             OutputStream out = ws.outputStream();
             AtomicLong written = new AtomicLong();
             CompletableFuture<Throwable> outcome = new CompletableFuture<>();
@@ -208,10 +205,7 @@ class WebSocketOutputStreamTest {
     void noWriteProgressForTheSendTimeoutThrowsTimeout() throws Exception {
         WebSocketClient client = WebSocketClient.builder().sendTimeout(Duration.ofMillis(500)).build();
         try (RawServer server = RawServer.start(4096)) {
-            CompletableFuture<StreamWebSocket> connecting = client.connect(server.uri()).toFuture();
-            server.acceptHandshake();
-            server.respond101();
-            StreamWebSocket ws = connecting.get(5, TimeUnit.SECONDS);
+            StreamWebSocket ws = connect(client, server);
             OutputStream out = ws.outputStream();
             byte[] chunk = new byte[64 * 1024];
             // The server never reads: the writer blocks once the buffers are full, then the timeout fails it.
@@ -384,5 +378,13 @@ class WebSocketOutputStreamTest {
                 return Hex.of(rest.toByteArray());
             }
         }
+    }
+
+    /** Connects {@code client} to the raw server, which answers the opening handshake. */
+    private static StreamWebSocket connect(WebSocketClient client, RawServer server) throws Exception {
+        CompletableFuture<StreamWebSocket> connecting = client.connect(server.uri()).toFuture();
+        server.acceptHandshake();
+        server.respond101();
+        return connecting.get(5, TimeUnit.SECONDS);
     }
 }

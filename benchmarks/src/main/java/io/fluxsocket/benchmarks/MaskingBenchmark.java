@@ -25,9 +25,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The client-side masking cost in isolation, no socket: one operation encodes one {@code size}-byte
- * binary frame with a fresh mask. {@code netty-encoder} is what fluxsocket (and Reactor Netty) use:
- * Netty's {@code WebSocket13FrameEncoder(true)} in an {@link EmbeddedChannel}, the payload in, the
- * encoded buffers out and released. {@code raw-socket} is {@link RawSocketTransfer#mask}: eight
+ * binary frame with a fresh mask. {@code netty-encoder} is what Reactor Netty uses (and fluxsocket
+ * did until it had its own): Netty's {@code WebSocket13FrameEncoder(true)} in an
+ * {@link EmbeddedChannel}, the payload in, the encoded buffers out and released. {@code fluxsocket}
+ * is the library's {@link FrameEncoder#encode} into a pooled buffer, released. {@code raw-socket} is {@link RawSocketTransfer#mask}: eight
  * bytes at a time into a reused direct buffer. The payload is either a direct buffer or, as in the
  * upload benchmarks (and as an application's {@code ByteBuffer.wrap(…).asReadOnlyBuffer()} would
  * be), a read-only heap buffer, which Netty wraps as a {@code ReadOnlyByteBufferBuf}. The report
