@@ -1,5 +1,8 @@
 package io.fluxsocket;
 
+import io.fluxsocket.io.WebSocketInputStream;
+import io.fluxsocket.io.WebSocketOutputStream;
+
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -153,7 +156,9 @@ public interface StreamWebSocket {
      * @throws IllegalStateException if {@code receive()} already has a subscriber (an earlier
      *     {@code inputStream()} or a reactive one)
      */
-    InputStream inputStream();
+    default InputStream inputStream() {
+        return WebSocketInputStream.of(this);
+    }
 
     /**
      * A blocking {@link OutputStream} that is one new outbound binary message, sent as a
@@ -167,5 +172,7 @@ public interface StreamWebSocket {
      *
      * @return a {@link io.fluxsocket.io.WebSocketOutputStream}, one per call
      */
-    OutputStream outputStream();
+    default OutputStream outputStream() {
+        return WebSocketOutputStream.of(this);
+    }
 }

@@ -2,7 +2,6 @@ package io.fluxsocket;
 
 import io.fluxsocket.internal.ClientConfig;
 import io.fluxsocket.internal.DefaultWebSocketClient;
-import io.fluxsocket.internal.WebSocketProtocol;
 
 import java.net.URI;
 import java.time.Duration;
@@ -88,7 +87,7 @@ public interface WebSocketClient {
 
         /** Bounds the whole opening handshake: DNS, TCP, TLS and the HTTP upgrade. Default 60 s. */
         public Builder connectTimeout(Duration timeout) {
-            this.connectTimeout = positive(timeout, "connectTimeout");
+            this.connectTimeout = Arguments.positive(timeout, "connectTimeout");
             return this;
         }
 
@@ -98,13 +97,13 @@ public interface WebSocketClient {
          * last progress. Default 30 s.
          */
         public Builder sendTimeout(Duration timeout) {
-            this.sendTimeout = positive(timeout, "sendTimeout");
+            this.sendTimeout = Arguments.positive(timeout, "sendTimeout");
             return this;
         }
 
         /** How long {@code close} waits for the server's Close before it closes TCP. Default 5 s. */
         public Builder closeTimeout(Duration timeout) {
-            this.closeTimeout = positive(timeout, "closeTimeout");
+            this.closeTimeout = Arguments.positive(timeout, "closeTimeout");
             return this;
         }
 
@@ -123,7 +122,7 @@ public interface WebSocketClient {
          * @throws WebSocketException with {@code INVALID_ARGUMENT}, naming the argument
          */
         public Builder header(String name, String value) {
-            WebSocketProtocol.checkHeader(name, value);
+            Arguments.checkHeader(name, value);
             headers.put(name, value);
             return this;
         }
@@ -138,9 +137,9 @@ public interface WebSocketClient {
             Objects.requireNonNull(protocols, "protocols");
             List<String> list = new ArrayList<>();
             for (String p : protocols) {
-                WebSocketProtocol.checkToken(p, "subprotocols");
+                Arguments.checkToken(p, "subprotocols");
                 if (list.stream().anyMatch(q -> q.toLowerCase(Locale.ROOT).equals(p.toLowerCase(Locale.ROOT)))) {
-                    throw WebSocketProtocol.invalid("subprotocols", "duplicate subprotocol '" + p + "'");
+                    throw Arguments.invalid("subprotocols", "duplicate subprotocol '" + p + "'");
                 }
                 list.add(p);
             }
@@ -155,7 +154,7 @@ public interface WebSocketClient {
          * passed on in pieces as they arrive. Default 64 KiB; 125 bytes to 16 MiB.
          */
         public Builder maxFramePayload(int bytes) {
-            this.maxFramePayload = range(bytes, 125, 16 * 1024 * 1024, "maxFramePayload");
+            this.maxFramePayload = Arguments.range(bytes, 125, 16 * 1024 * 1024, "maxFramePayload");
             return this;
         }
 
@@ -164,7 +163,7 @@ public interface WebSocketClient {
          * bytes wait for the subscriber. Default 256 KiB; 1 KiB to 1 GiB.
          */
         public Builder receiveBufferBytes(int bytes) {
-            this.receiveBufferBytes = range(bytes, 1024, 1 << 30, "receiveBufferBytes");
+            this.receiveBufferBytes = Arguments.range(bytes, 1024, 1 << 30, "receiveBufferBytes");
             return this;
         }
 
@@ -176,7 +175,7 @@ public interface WebSocketClient {
          * few frames each); 1 KiB to 1 GiB.
          */
         public Builder outboundBufferBytes(int bytes) {
-            this.outboundBufferBytes = range(bytes, 1024, 1 << 30, "outboundBufferBytes");
+            this.outboundBufferBytes = Arguments.range(bytes, 1024, 1 << 30, "outboundBufferBytes");
             return this;
         }
 
@@ -187,14 +186,14 @@ public interface WebSocketClient {
          * 1 byte to 1 GiB.
          */
         public Builder maxMessageSize(int bytes) {
-            this.maxMessageSize = range(bytes, 1, 1 << 30, "maxMessageSize");
+            this.maxMessageSize = Arguments.range(bytes, 1, 1 << 30, "maxMessageSize");
             return this;
         }
 
         /** Message mode: whole messages ({@link ReceiveMode#WHOLE}, the default) or streamed ones. */
         public Builder receiveMode(ReceiveMode mode) {
             if (mode == null) {
-                throw WebSocketProtocol.invalid("receiveMode", "must not be null");
+                throw Arguments.invalid("receiveMode", "must not be null");
             }
             this.receiveMode = mode;
             return this;
@@ -205,20 +204,6 @@ public interface WebSocketClient {
             return new DefaultWebSocketClient(new ClientConfig(connectTimeout, sendTimeout, closeTimeout, noDelay,
                     java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers)), List.copyOf(subprotocols), maxFramePayload, receiveBufferBytes,
                     outboundBufferBytes, maxMessageSize, receiveMode));
-        }
-
-        private static Duration positive(Duration d, String name) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                throw WebSocketProtocol.invalid(name, "must be a positive duration, was " + d);
-            }
-            return d;
-        }
-
-        private static int range(int value, int min, int max, String name) {
-            if (value < min || value > max) {
-                throw WebSocketProtocol.invalid(name, "must be between " + min + " and " + max + ", was " + value);
-            }
-            return value;
         }
     }
 }

@@ -27,7 +27,7 @@ abstract class AbstractWebSocket {
     }
 
     public WebSocketInfo info() {
-        return connection;
+        return connection.info();
     }
 
     @Override

@@ -6,7 +6,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-/** The validated, immutable options of a client, as the public builder set them. */
+/**
+ * The validated, immutable options of a client, as the public builder set them. Public only for
+ * {@link io.fluxsocket.WebSocketClient.Builder} to build it: the module does not export this package.
+ */
 public record ClientConfig(
         Duration connectTimeout,
         Duration sendTimeout,

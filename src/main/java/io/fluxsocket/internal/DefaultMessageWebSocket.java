@@ -11,23 +11,23 @@ import reactor.core.publisher.Mono;
 /** {@link MessageWebSocket} over a {@link WebSocketConnection} in one of the message modes. */
 final class DefaultMessageWebSocket extends AbstractWebSocket implements MessageWebSocket {
 
-    private final Flux<WebSocketMessage> inbound;
+    private final Flux<WebSocketMessage> receive;
 
-    @SuppressWarnings("unchecked")
     DefaultMessageWebSocket(WebSocketConnection connection) {
         super(connection);
         // WholeMessages or StreamedMessages, as the connection's mode chose.
-        this.inbound = (Flux<WebSocketMessage>) connection.inbound();
+        Inbound inbound = connection.inbound();
+        this.receive = inbound instanceof WholeMessages whole ? whole.receive() : ((StreamedMessages) inbound).receive();
     }
 
     @Override
     public Flux<WebSocketMessage> receive() {
-        return inbound;
+        return receive;
     }
 
     @Override
     public Mono<Void> send(Publisher<WebSocketMessage> messages) {
         Objects.requireNonNull(messages, "messages");
-        return connection.sendMessages(messages);
+        return MessageSend.of(connection.outbound(), connection.channel().eventLoop(), messages);
     }
 }

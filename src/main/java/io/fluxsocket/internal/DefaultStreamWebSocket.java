@@ -1,11 +1,7 @@
 package io.fluxsocket.internal;
 
 import io.fluxsocket.StreamWebSocket;
-import io.fluxsocket.io.WebSocketInputStream;
-import io.fluxsocket.io.WebSocketOutputStream;
 
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.function.Function;
@@ -13,19 +9,24 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** {@link StreamWebSocket} over a {@link WebSocketConnection} in stream mode. */
+/**
+ * {@link StreamWebSocket} over a {@link WebSocketConnection} in stream mode. The blocking adapters
+ * are the interface's own, built on this public API.
+ */
 final class DefaultStreamWebSocket extends AbstractWebSocket implements StreamWebSocket {
 
     private final InboundFlow inbound;
+    private final Flux<ByteBuffer> receive;
 
     DefaultStreamWebSocket(WebSocketConnection connection) {
         super(connection);
         this.inbound = (InboundFlow) connection.inbound();
+        this.receive = inbound.receive();
     }
 
     @Override
     public Flux<ByteBuffer> receive() {
-        return inbound;
+        return receive;
     }
 
     @Override
@@ -37,16 +38,6 @@ final class DefaultStreamWebSocket extends AbstractWebSocket implements StreamWe
     @Override
     public Mono<Void> send(Publisher<ByteBuffer> message) {
         Objects.requireNonNull(message, "message");
-        return connection.send(message);
-    }
-
-    @Override
-    public InputStream inputStream() {
-        return WebSocketInputStream.of(this);
-    }
-
-    @Override
-    public OutputStream outputStream() {
-        return WebSocketOutputStream.of(this);
+        return new StreamSend(connection.outbound(), connection.channel().eventLoop(), message);
     }
 }

@@ -19,7 +19,8 @@ import reactor.netty.tcp.TcpClient;
 
 /**
  * Opens connections: TCP (and TLS) through Reactor Netty's {@link TcpClient}, never pooled, on the
- * shared event loops; then the {@link Handshake}.
+ * shared event loops; then the {@link Handshake}. Public only for {@link WebSocketClient.Builder}
+ * to build it: the module does not export this package.
  */
 public final class DefaultWebSocketClient implements WebSocketClient {
 
@@ -55,10 +56,6 @@ public final class DefaultWebSocketClient implements WebSocketClient {
         this.tcp = transport.apply(tcp);
     }
 
-    ClientConfig config() {
-        return config;
-    }
-
     @Override
     public Mono<StreamWebSocket> connect(URI uri) {
         return open(uri, Mode.STREAM).map(DefaultStreamWebSocket::new);
@@ -82,9 +79,8 @@ public final class DefaultWebSocketClient implements WebSocketClient {
             client = client.secure();
         }
         return client.connect()
-                .flatMap(connection -> Handshake.perform(connection.channel(), target, config, mode)
-                        .doOnCancel(connection::dispose)
-                        .doOnError(e -> connection.dispose()))
+                // A cancelled handshake closes the channel itself, once it no longer reports.
+                .flatMap(connection -> Handshake.perform(connection.channel(), target, config, mode))
                 .timeout(config.connectTimeout(), Mono.error(() -> new WebSocketException(WebErrorStatus.TIMEOUT,
                         "opening handshake with " + uri + " did not finish within " + config.connectTimeout().toMillis()
                                 + " ms (connectTimeout)")))

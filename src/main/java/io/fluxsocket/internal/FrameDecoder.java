@@ -1,17 +1,10 @@
 package io.fluxsocket.internal;
 
+import io.fluxsocket.CloseStatus;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -19,32 +12,22 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Decodes the frames a server sends (RFC 6455 §5.2) and passes data on as it arrives: a data
- * frame's payload goes up in pieces, each a slice of what one socket read brought, so a frame of
- * any size is never held whole. Netty's {@code WebSocket08FrameDecoder} holds every frame until its
- * last byte arrived, which for the many servers that send a whole message as one frame means
- * holding the whole message; this decoder does not.
+ * Decodes the frames a server sends (RFC 6455 §5.2) into {@link Frame} events, passing data on as
+ * it arrives: a data frame's payload goes up in pieces, each a slice of what one socket read
+ * brought, so a frame of any size is never held whole. (Netty's {@code WebSocket08FrameDecoder}
+ * holds every frame until its last byte arrived, which for the many servers that send a whole
+ * message as one frame means holding the whole message.)
  *
- * <p>What goes up: the first piece of a message is a {@link BinaryWebSocketFrame} or
- * {@link TextWebSocketFrame}, every later piece a {@link ContinuationWebSocketFrame}; a piece is
- * final ({@code isFinalFragment()}) only when it ends the message. Control frames (at most 125
- * bytes) go up whole as {@link PingWebSocketFrame}, {@link PongWebSocketFrame} and checked
- * {@link CloseWebSocketFrame}s.
+ * <p>Data pieces carry their message's type, and whether they are its first and its last piece
+ * ({@link Frame}); control frames (at most 125 bytes) go up whole, Close frames checked.
  *
- * <p>Violations throw {@link CorruptedWebSocketFrameException} with the close code to fail the
- * connection with (1002, 1007 for a Close reason that is not UTF-8, 1009 for a frame that takes its
- * message past the maximum message size); everything after is
- * skipped. The pieces decoded before it still go up first. Holds at most a partial header and one
- * partial control frame (139 bytes) between reads.
+ * <p>A violation throws {@link ProtocolViolation} with the close code to fail the connection
+ * with (1002; 1007 for a Close reason that is not UTF-8; 1009 for a frame that takes its message
+ * past the maximum message size); everything after it is skipped. The pieces decoded before it go
+ * up first: Netty's {@link ByteToMessageDecoder} fires what was decoded before the exception. Holds
+ * at most a partial header and one partial control frame (139 bytes) between reads.
  */
 final class FrameDecoder extends ByteToMessageDecoder {
-
-    private static final int OPCODE_CONTINUATION = 0x0;
-    private static final int OPCODE_TEXT = 0x1;
-    private static final int OPCODE_BINARY = 0x2;
-    private static final int OPCODE_CLOSE = 0x8;
-    private static final int OPCODE_PING = 0x9;
-    private static final int OPCODE_PONG = 0xA;
 
     private enum State { HEADER, DATA, CONTROL, CORRUPT }
 
@@ -53,16 +36,16 @@ final class FrameDecoder extends ByteToMessageDecoder {
 
     /** Where in the frame stream the next byte belongs. */
     private State state = State.HEADER;
-    /** The opcode of the data message being read, and the FIN bit of its current frame. */
-    private int opcode;
+    /** The type of the data message being read, and the FIN bit of its current frame. */
+    private Opcode messageType;
     private boolean fin;
     /** The opcode of the control frame being read. */
-    private int controlOpcode;
+    private Opcode controlOpcode;
     /** Payload bytes of the current frame not read yet. */
     private long remaining;
     /** A text or binary message was started and its final frame has not come yet. */
     private boolean inMessage;
-    /** A piece of the current message was passed on (the next one is a continuation). */
+    /** A piece of the current message was passed on (the next one is not its first). */
     private boolean messageStarted;
     /** The payload lengths of the current message's frames so far, as their headers declared them. */
     private long messageLength;
@@ -82,6 +65,18 @@ final class FrameDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        try {
+            decodeFrames(in, out);
+        } catch (ProtocolViolation e) {
+            // Nothing after a violation is read as frames. (ByteToMessageDecoder passes the
+            // exception on wrapped in a DecoderException.)
+            state = State.CORRUPT;
+            in.skipBytes(in.readableBytes());
+            throw e;
+        }
+    }
+
+    private void decodeFrames(ByteBuf in, List<Object> out) {
         while (in.isReadable()) {
             switch (state) {
                 case HEADER:
@@ -126,74 +121,72 @@ final class FrameDecoder extends ByteToMessageDecoder {
         }
         boolean frameFin = (b0 & 0x80) != 0;
         int rsv = (b0 & 0x70) >> 4;
-        int frameOpcode = b0 & 0x0F;
+        Opcode opcode = Opcode.of(b0);
         if (rsv != 0) {
-            throw violation("RSV bits set (" + rsv + ") and no extension was negotiated");
+            throw ProtocolViolation.protocolError("RSV bits set (" + rsv + ") and no extension was negotiated");
         }
         if ((b1 & 0x80) != 0) {
-            throw violation("the server sent a masked frame");
+            throw ProtocolViolation.protocolError("the server sent a masked frame");
         }
         long length = length7;
         if (length7 == 126) {
             length = in.getUnsignedShort(start + 2);
             if (length < 126) {
-                throw violation("payload length " + length + " not in its minimal encoding");
+                throw ProtocolViolation.protocolError("payload length " + length + " not in its minimal encoding");
             }
         } else if (length7 == 127) {
             length = in.getLong(start + 2);
             if (length < 0) {
-                throw violation("payload length with its most significant bit set");
+                throw ProtocolViolation.protocolError("payload length with its most significant bit set");
             }
             if (length <= 0xFFFF) {
-                throw violation("payload length " + length + " not in its minimal encoding");
+                throw ProtocolViolation.protocolError("payload length " + length + " not in its minimal encoding");
             }
         }
-        if (frameOpcode >= OPCODE_CLOSE) {
-            if (frameOpcode > OPCODE_PONG) {
-                throw violation("reserved control opcode " + frameOpcode);
-            }
+        if (opcode == null) {
+            throw ProtocolViolation.protocolError("reserved " + ((b0 & 0x08) != 0 ? "control" : "data")
+                    + " opcode " + (b0 & 0x0F));
+        }
+        if (opcode.isControl()) {
             if (!frameFin) {
-                throw violation("fragmented control frame");
+                throw ProtocolViolation.protocolError("fragmented control frame");
             }
-            if (length > 125) {
-                throw violation("control frame with a payload of " + length + " bytes, more than 125");
+            if (length > WebSocketProtocol.MAX_CONTROL_PAYLOAD) {
+                throw ProtocolViolation.protocolError("control frame with a payload of " + length + " bytes, more than 125");
             }
-        } else if (frameOpcode == OPCODE_CONTINUATION) {
+        } else if (opcode == Opcode.CONTINUATION) {
             if (!inMessage) {
-                throw violation("continuation frame outside a fragmented message");
+                throw ProtocolViolation.protocolError("continuation frame outside a fragmented message");
             }
-        } else if (frameOpcode == OPCODE_TEXT || frameOpcode == OPCODE_BINARY) {
+        } else {
             if (inMessage) {
-                throw violation("a new data frame inside a fragmented message");
+                throw ProtocolViolation.protocolError("a new data frame inside a fragmented message");
             }
             inMessage = true;
             messageStarted = false;
             messageLength = 0;
-            opcode = frameOpcode;
-        } else {
-            throw violation("reserved data opcode " + frameOpcode);
+            messageType = opcode;
         }
-        if (frameOpcode < OPCODE_CLOSE) {
+        if (!opcode.isControl()) {
             if (length > maxMessageSize - messageLength) {
-                throw new CorruptedWebSocketFrameException(WebSocketCloseStatus.MESSAGE_TOO_BIG,
-                        "a message longer than " + maxMessageSize + " bytes (maxMessageSize): a frame of " + length
-                                + " bytes after " + messageLength);
+                throw new ProtocolViolation(CloseStatus.MESSAGE_TOO_BIG, "a message longer than " + maxMessageSize
+                        + " bytes (maxMessageSize): a frame of " + length + " bytes after " + messageLength);
             }
             messageLength += length;
         }
         in.skipBytes(headerLength);
         remaining = length;
-        if (frameOpcode < OPCODE_CLOSE) {
-            fin = frameFin;
-        }
-        if (frameOpcode >= OPCODE_CLOSE) {
-            controlOpcode = frameOpcode;
+        if (opcode.isControl()) {
+            controlOpcode = opcode;
             state = State.CONTROL;
             if (length == 0) {
                 emitControl(Unpooled.EMPTY_BUFFER, out);
                 state = State.HEADER;
             }
-        } else if (length == 0) {
+            return true;
+        }
+        fin = frameFin;
+        if (length == 0) {
             emitData(Unpooled.EMPTY_BUFFER, out);
         } else {
             state = State.DATA;
@@ -203,31 +196,23 @@ final class FrameDecoder extends ByteToMessageDecoder {
 
     private void emitData(ByteBuf piece, List<Object> out) {
         boolean last = fin && remaining == 0;
-        if (!messageStarted) {
-            messageStarted = true;
-            out.add(opcode == OPCODE_TEXT ? new TextWebSocketFrame(last, 0, piece) : new BinaryWebSocketFrame(last, 0, piece));
-        } else {
-            out.add(new ContinuationWebSocketFrame(last, 0, piece));
-        }
+        out.add(new Frame(messageType, !messageStarted, last, piece));
+        messageStarted = true;
         if (last) {
             inMessage = false;
         }
     }
 
     private void emitControl(ByteBuf payload, List<Object> out) {
-        if (controlOpcode == OPCODE_PING) {
-            out.add(new PingWebSocketFrame(payload));
-        } else if (controlOpcode == OPCODE_PONG) {
-            out.add(new PongWebSocketFrame(payload));
-        } else {
+        if (controlOpcode == Opcode.CLOSE) {
             try {
                 checkClose(payload);
-            } catch (CorruptedWebSocketFrameException e) {
+            } catch (ProtocolViolation e) {
                 payload.release();
                 throw e;
             }
-            out.add(new CloseWebSocketFrame(true, 0, payload));
         }
+        out.add(Frame.control(controlOpcode, payload));
     }
 
     /** A Close body is empty, or a code that may be received followed by UTF-8 (RFC 6455 §5.5.1). */
@@ -237,11 +222,11 @@ final class FrameDecoder extends ByteToMessageDecoder {
             return;
         }
         if (length == 1) {
-            throw violation("Close frame with a 1-byte payload");
+            throw ProtocolViolation.protocolError("Close frame with a 1-byte payload");
         }
         int code = payload.getUnsignedShort(payload.readerIndex());
         if (!WebSocketProtocol.isLegalToReceive(code)) {
-            throw violation("Close frame with code " + code + ", which may not be sent");
+            throw ProtocolViolation.protocolError("Close frame with code " + code + ", which may not be sent");
         }
         try {
             StandardCharsets.UTF_8.newDecoder()
@@ -249,24 +234,18 @@ final class FrameDecoder extends ByteToMessageDecoder {
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(payload.nioBuffer(payload.readerIndex() + 2, length - 2));
         } catch (CharacterCodingException e) {
-            throw new CorruptedWebSocketFrameException(WebSocketCloseStatus.INVALID_PAYLOAD_DATA,
-                    "Close frame reason is not valid UTF-8");
+            throw new ProtocolViolation(CloseStatus.INVALID_PAYLOAD, "Close frame reason is not valid UTF-8");
         }
     }
 
-    private static CorruptedWebSocketFrameException violation(String reason) {
-        return new CorruptedWebSocketFrameException(WebSocketCloseStatus.PROTOCOL_ERROR, reason);
+    /** The code of a checked Close frame's payload, {@link CloseStatus#NO_STATUS_RECEIVED} for none. */
+    static int closeCode(ByteBuf payload) {
+        return payload.readableBytes() < 2 ? CloseStatus.NO_STATUS_RECEIVED : payload.getUnsignedShort(payload.readerIndex());
     }
 
-    @Override
-    protected void callDecode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        try {
-            super.callDecode(ctx, in, out);
-        } catch (CorruptedWebSocketFrameException e) {
-            // Nothing after a violation is read as frames.
-            state = State.CORRUPT;
-            in.skipBytes(in.readableBytes());
-            throw e;
-        }
+    /** The reason of a checked Close frame's payload, empty for none. */
+    static String closeReason(ByteBuf payload) {
+        return payload.readableBytes() <= 2 ? ""
+                : payload.toString(payload.readerIndex() + 2, payload.readableBytes() - 2, StandardCharsets.UTF_8);
     }
 }

@@ -6,13 +6,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -30,16 +23,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * payload is (direct, heap, read-only, composite), so that nothing is checked or recorded per
  * byte. What {@code MaskingBenchmark} measured is in the benchmarks' results.
  *
- * <p>Anything that is not a {@link WebSocketFrame} passes through untouched. Stateless: shared by
- * every connection.
+ * <p>Anything that is not a {@link Frame} passes through untouched. Stateless: shared by every
+ * connection.
  */
 @ChannelHandler.Sharable
-public final class FrameEncoder extends ChannelOutboundHandlerAdapter {
+final class FrameEncoder extends ChannelOutboundHandlerAdapter {
 
     static final FrameEncoder INSTANCE = new FrameEncoder();
 
-    /** The largest header: 2 bytes, an 8-byte length, a 4-byte key. */
-    private static final int MAX_HEADER = 14;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /** Longs at any byte index of a {@link ByteBuffer}, in the platform's order. */
     private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, NATIVE);
@@ -49,7 +40,7 @@ public final class FrameEncoder extends ChannelOutboundHandlerAdapter {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (!(msg instanceof WebSocketFrame frame)) {
+        if (!(msg instanceof Frame frame)) {
             ctx.write(msg, promise);
             return;
         }
@@ -69,12 +60,12 @@ public final class FrameEncoder extends ChannelOutboundHandlerAdapter {
      * One masked frame in a new buffer of {@code alloc}: header, key, then the payload XORed with
      * {@code key}. The frame is not released.
      */
-    public static ByteBuf encode(ByteBufAllocator alloc, WebSocketFrame frame, int key) {
+    static ByteBuf encode(ByteBufAllocator alloc, Frame frame, int key) {
         ByteBuf payload = frame.content();
         int length = payload.readableBytes();
-        ByteBuf out = alloc.buffer(MAX_HEADER + length);
+        ByteBuf out = alloc.buffer(WebSocketProtocol.MAX_HEADER_BYTES + length);
         try {
-            out.writeByte((frame.isFinalFragment() ? 0x80 : 0) | (frame.rsv() & 7) << 4 | opcode(frame));
+            out.writeByte((frame.fin ? 0x80 : 0) | frame.wireOpcode().code);
             if (length <= 125) {
                 out.writeByte(0x80 | length);
             } else if (length <= 0xFFFF) {
@@ -133,27 +124,5 @@ public final class FrameEncoder extends ChannelOutboundHandlerAdapter {
         }
         src.position(s + n);
         dst.position(d + n);
-    }
-
-    private static int opcode(WebSocketFrame frame) {
-        if (frame instanceof BinaryWebSocketFrame) {
-            return 0x2;
-        }
-        if (frame instanceof ContinuationWebSocketFrame) {
-            return 0x0;
-        }
-        if (frame instanceof TextWebSocketFrame) {
-            return 0x1;
-        }
-        if (frame instanceof CloseWebSocketFrame) {
-            return 0x8;
-        }
-        if (frame instanceof PingWebSocketFrame) {
-            return 0x9;
-        }
-        if (frame instanceof PongWebSocketFrame) {
-            return 0xA;
-        }
-        throw new IllegalArgumentException("cannot encode a " + frame.getClass().getSimpleName());
     }
 }

@@ -31,12 +31,16 @@ import reactor.netty.NettyPipeline;
  * The opening handshake (RFC 6455 §4) on a connected channel: writes the upgrade request, checks
  * the response itself (status, {@code Upgrade}, {@code Connection}, {@code Sec-WebSocket-Accept},
  * subprotocol, extensions) and, on success, replaces the HTTP codec with the frame codec and the
- * {@link WebSocketConnection} in one step, so no frame that follows the 101 response is lost.
+ * {@link WebSocketConnection}, so no frame that follows the 101 response is lost.
  *
- * <p>The frame decoder is this library's {@link FrameDecoder}, not the one Netty's handshaker
- * installs: it streams data frames of any size in pieces instead of holding each whole, rejects
- * masked server frames and any RSV bit (no extension is negotiated), and leaves failing the
- * connection to {@link WebSocketConnection}, which sends the Close frame with the violation's code.
+ * <p>The open connection is emitted <em>before</em> the bytes that came after the 101 response
+ * are decoded: an application that subscribes at once (as {@code flatMap} does, on the event loop)
+ * gets the server's first messages, and what it sends in answer goes out before a protocol
+ * violation that followed them fails the connection — a strict client, as a server that writes
+ * its frames right after the 101 expects.
+ *
+ * <p>A cancelled handshake (the connect timeout, or the subscriber) reports nothing afterwards:
+ * the channel is closed and the failure that follows is not an error anyone waits for.
  */
 final class Handshake extends ChannelInboundHandlerAdapter {
 
@@ -54,6 +58,8 @@ final class Handshake extends ChannelInboundHandlerAdapter {
     private final String key;
     /** The response was seen (success or failure): nothing more is done here (event loop). */
     private boolean done;
+    /** The subscriber cancelled (any thread): the outcome is not reported. */
+    private volatile boolean cancelled;
 
     private Handshake(Target target, ClientConfig config, Mode mode, MonoSink<WebSocketConnection> sink) {
         this.target = target;
@@ -75,6 +81,11 @@ final class Handshake extends ChannelInboundHandlerAdapter {
             channel.config().setAutoRead(false);
             ChannelPipeline p = channel.pipeline();
             Handshake handshake = new Handshake(target, config, mode, sink);
+            sink.onCancel(() -> {
+                // Before the channel closes: the failure its closing causes is not reported.
+                handshake.cancelled = true;
+                channel.close();
+            });
             String before = p.get(NettyPipeline.ReactiveBridge) != null ? NettyPipeline.ReactiveBridge : null;
             if (before != null) {
                 p.addBefore(before, HTTP_CODEC, new HttpClientCodec());
@@ -161,7 +172,9 @@ final class Handshake extends ChannelInboundHandlerAdapter {
     private void fail(WebSocketException error, Channel channel) {
         done = true;
         channel.close();
-        sink.error(error);
+        if (!cancelled) {
+            sink.error(error);
+        }
     }
 
     private void onResponse(ChannelHandlerContext ctx, HttpResponse response) {
@@ -180,9 +193,17 @@ final class Handshake extends ChannelInboundHandlerAdapter {
         p.addBefore(HANDSHAKE, FRAME_ENCODER, FrameEncoder.INSTANCE);
         p.addBefore(HANDSHAKE, CONNECTION, connection);
         p.remove(this);
-        // Bytes that came after the 101 response go on to the frame decoder as the codec leaves.
-        p.remove(HTTP_CODEC);
-        sink.success(connection);
+        HttpClientCodec http = (HttpClientCodec) p.get(HTTP_CODEC);
+        // What the application writes from now on are frames: past the HTTP encoder.
+        http.removeOutboundHandler();
+        if (cancelled) {
+            ctx.channel().close();
+        } else {
+            sink.success(connection);
+        }
+        // Bytes that came after the 101 response go on to the frame decoder as the codec leaves:
+        // after the application had the connection.
+        p.remove(http);
     }
 
     /** What is wrong with the response as an answer to this handshake, or null if nothing. */

@@ -1,8 +1,5 @@
 package io.fluxsocket.internal;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-
 /**
  * What a connection hands received data to: {@link InboundFlow} in stream mode, {@link WholeMessages}
  * or {@link StreamedMessages} in message mode. Each queues data within a byte budget for its
@@ -12,15 +9,13 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 interface Inbound {
 
     /**
-     * A piece of a data frame's payload, as {@link FrameDecoder} passes it on. The callee copies
-     * what it keeps; the caller releases {@code piece}.
+     * A piece of a data frame's payload, as {@link FrameDecoder} passes it on. The callee retains
+     * or copies what it keeps; the caller releases {@code piece}.
      *
-     * @param start the first piece of a message; {@code text} then says whether it is a text message
-     * @param end   the last piece of a message
-     * @throws CorruptedWebSocketFrameException for data this side cannot accept (a text message in
-     *     stream mode, text that is not UTF-8), with the close code to fail the connection with
+     * @throws ProtocolViolation for data this side cannot accept (a text message in stream mode,
+     *     text that is not UTF-8), with the close code to fail the connection with
      */
-    void onData(ByteBuf piece, boolean start, boolean text, boolean end);
+    void onData(Frame piece);
 
     /** Whether the socket should be read for this side: someone waits for data, within the budget. */
     boolean wantsRead();

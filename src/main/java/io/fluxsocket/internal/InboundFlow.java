@@ -1,9 +1,8 @@
 package io.fluxsocket.internal;
 
+import io.fluxsocket.CloseStatus;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 
 import java.nio.ByteBuffer;
 import java.util.function.Function;
@@ -26,7 +25,10 @@ import reactor.core.publisher.Flux;
  * {@link FrameDecoder} passes on at once as payload pieces. So the queue stays under
  * {@code budget + 64 KiB}; the decoder itself keeps at most a partial header or control frame.
  */
-final class InboundFlow extends QueuedInbound<ByteBuffer> {
+final class InboundFlow extends QueuedInbound {
+
+    /** Heap copies, which the subscriber owns. */
+    private static final Function<Object, ?> COPY = queued -> queued instanceof ByteBuf piece ? copy(piece) : queued;
 
     InboundFlow(EventLoop eventLoop, int budget, Runnable readCheck) {
         super(eventLoop, budget, readCheck);
@@ -34,11 +36,12 @@ final class InboundFlow extends QueuedInbound<ByteBuffer> {
 
     /** A piece of a binary message arrived; it is retained, the caller releases its own reference. */
     @Override
-    public void onData(ByteBuf payload, boolean start, boolean text, boolean end) {
-        if (start && text) {
-            throw new CorruptedWebSocketFrameException(WebSocketCloseStatus.INVALID_MESSAGE_TYPE,
+    public void onData(Frame piece) {
+        if (piece.first && piece.opcode == Opcode.TEXT) {
+            throw new ProtocolViolation(CloseStatus.UNSUPPORTED_DATA,
                     "stream mode accepts binary messages only; the server sent a text message");
         }
+        ByteBuf payload = piece.content();
         int n = payload.readableBytes();
         if (n == 0 || !accepting()) {
             // Nothing to deliver, or nobody will read it: the subscriber left, the flow ended, or
@@ -48,26 +51,28 @@ final class InboundFlow extends QueuedInbound<ByteBuffer> {
         enqueue(payload.retainedSlice(), n);
     }
 
+    /** The received bytes as heap copies: {@code receive()}. */
+    Flux<ByteBuffer> receive() {
+        return new Flux<ByteBuffer>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super ByteBuffer> actual) {
+                InboundFlow.this.subscribe(actual, COPY);
+            }
+        };
+    }
+
     /**
      * The received bytes as {@code reader} reads them in place, on the event loop: a {@link Flux}
      * of its results, with the same one-subscriber rule and demand as {@code receive()}.
      */
     <T> Flux<T> read(Function<? super ByteBuffer, ? extends T> reader) {
+        Function<Object, ?> inPlace = queued -> readInPlace(queued, reader);
         return new Flux<T>() {
             @Override
             public void subscribe(CoreSubscriber<? super T> actual) {
-                InboundFlow.this.subscribe(actual, queued -> readInPlace(queued, reader));
+                InboundFlow.this.subscribe(actual, inPlace);
             }
         };
-    }
-
-    /** A heap copy of a queued piece, which is released. */
-    @Override
-    Object emit(Object queued) {
-        if (queued instanceof ByteBuf piece) {
-            return copy(piece);
-        }
-        return queued;
     }
 
     private static <T> T readInPlace(Object queued, Function<? super ByteBuffer, ? extends T> reader) {

@@ -4,62 +4,43 @@ import io.netty.channel.EventLoop;
 
 import java.util.ArrayDeque;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
-import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Operators;
 
 /**
  * An inbound side that queues what it received, items of a known byte size, for the single
- * subscriber of {@code receive()}, within a byte budget: {@link InboundFlow} (pieces of bytes) and
- * {@link WholeMessages} (whole messages). Subclasses turn data into items and {@link #enqueue}
- * them; this class owns demand, the budget, closing, cancellation and the terminal signal.
- * What is queued need not be what is emitted: {@link #emit} turns a queued item into the item the
- * subscriber gets as it is delivered (so that a buffer can be read in place, then released), and
- * {@link #discard} lets go of one that will never be delivered.
+ * subscriber of {@code receive()} ({@link Delivery}), within a byte budget: {@link InboundFlow}
+ * (pieces of bytes) and {@link WholeMessages} (whole messages). Subclasses turn data into items and
+ * {@link #enqueue} them; this class owns the budget, closing and the end. What is queued need not
+ * be what is emitted: the subscriber's {@code emitter} turns a queued item into what it gets as it
+ * is delivered (so that a buffer can be read in place, then released), and {@link #discard} lets go
+ * of one that will never be delivered.
  *
  * <p>Demand counts items. The owner reads the socket while {@link #wantsRead()}: fewer than
  * {@code budget} bytes are queued and more items are requested than queued (or this client is
  * closing, which reads ahead within the budget); or nobody will take what arrives (cancelled, or
  * closing before anyone subscribed), so it is read and dropped.
  *
- * <p>Confined to the connection's event loop: every field below is read and written there only;
- * {@link #request}, {@link #cancel} and the binding of a subscriber hop onto it.
+ * <p>Confined to the connection's event loop.
  */
-abstract class QueuedInbound<T> extends Flux<T> implements Inbound, Subscription {
+abstract class QueuedInbound implements Inbound, Delivery.Source {
 
-    private final EventLoop eventLoop;
+    /** The subscriber of {@code receive()}. */
+    final Delivery delivery;
     private final int budget;
     private final Runnable readCheck;
-    /** Set once by the first subscribe call, from any thread: later ones are refused. */
-    private final AtomicBoolean subscribed = new AtomicBoolean();
 
     /** Items not yet delivered, oldest first, and the sum of their sizes. */
     private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     private long queuedBytes;
-    /** The subscriber, once bound on the event loop; null before, and after cancel or a terminal signal. */
-    private CoreSubscriber<Object> subscriber;
-    /** Turns a queued item into what {@link #subscriber} gets; set with it. */
-    private Function<Object, ?> emitter;
-    /** Requested and not yet delivered. */
-    private long demand;
-    /** The subscriber cancelled: data is read and dropped from now on. */
-    private boolean cancelled;
-    /**
-     * Closing: reads go ahead of demand up to the budget, and without a subscriber data is
-     * dropped, so that the server's Close can be reached.
-     */
+    /** Closing: reads go ahead of demand up to the budget; without a subscriber data is dropped. */
     private boolean closing;
     /** No more data will arrive; {@link #error} says how it ended (null: normally). */
     private boolean done;
     private Throwable error;
-    /** The terminal signal was delivered. */
-    private boolean terminated;
-    /** A drain is running on the stack: re-entrant calls only note that it must loop again. */
+    /** A drain is on the stack: re-entrant calls return at once (the loop sees what they added). */
     private boolean draining;
 
     /**
@@ -67,9 +48,14 @@ abstract class QueuedInbound<T> extends Flux<T> implements Inbound, Subscription
      *                  the socket from it when it should
      */
     QueuedInbound(EventLoop eventLoop, int budget, Runnable readCheck) {
-        this.eventLoop = eventLoop;
+        this.delivery = new Delivery(eventLoop, this, "receive()");
         this.budget = budget;
         this.readCheck = readCheck;
+    }
+
+    /** Binds the subscriber, who gets what {@code emitter} makes of each queued item (it may throw). */
+    final void subscribe(CoreSubscriber<?> actual, Function<Object, ?> emitter) {
+        delivery.subscribe(actual, emitter);
     }
 
     @Override
@@ -78,19 +64,19 @@ abstract class QueuedInbound<T> extends Flux<T> implements Inbound, Subscription
     }
 
     @Override
-    public boolean wantsRead() {
+    public final boolean wantsRead() {
         if (done) {
             return false;
         }
         if (discarding()) {
             return true;
         }
-        return queuedBytes < budget && (demand > queue.size() || closing);
+        return queuedBytes < budget && (delivery.demand() > queue.size() || closing);
     }
 
     /** Nobody will read what arrives beyond the budget: it is dropped rather than stopping reads. */
     private boolean discarding() {
-        return cancelled || (closing && !subscribed.get());
+        return delivery.isCancelled() || (closing && !delivery.isSubscribed());
     }
 
     /** No more data is taken: the flow ended. */
@@ -100,7 +86,7 @@ abstract class QueuedInbound<T> extends Flux<T> implements Inbound, Subscription
 
     /** Whether an item that arrives now is kept: not if the flow ended, or nobody will read it. */
     final boolean accepting() {
-        return !done && !cancelled && !(discarding() && queuedBytes >= budget);
+        return !done && !delivery.isCancelled() && !(discarding() && queuedBytes >= budget);
     }
 
     /** Queues an item of {@code bytes} bytes and delivers what is requested. */
@@ -110,12 +96,6 @@ abstract class QueuedInbound<T> extends Flux<T> implements Inbound, Subscription
         drain();
     }
 
-    /**
-     * This client sent its Close. Reads go on ahead of demand, up to the budget; a subscriber
-     * still gets every item, with backpressure (a slow one makes the closing handshake wait,
-     * within the close timeout); if there is none, data beyond the budget is dropped so that reads
-     * go on to the server's Close.
-     */
     @Override
     public final void closing() {
         closing = true;
@@ -137,15 +117,7 @@ abstract class QueuedInbound<T> extends Flux<T> implements Inbound, Subscription
     void onTerminate() {
     }
 
-    /**
-     * What the subscriber of {@link #subscribe} gets for a queued item, as it is delivered: the
-     * item itself unless a subclass queues something else. May throw: the flow then errors.
-     */
-    Object emit(Object queued) {
-        return queued;
-    }
-
-    /** Lets go of a queued item that will not be delivered (cancelled, refused request). */
+    /** Lets go of a queued item that will not be delivered. */
     void discard(Object queued) {
     }
 
@@ -158,100 +130,42 @@ abstract class QueuedInbound<T> extends Flux<T> implements Inbound, Subscription
     }
 
     @Override
-    public final void subscribe(CoreSubscriber<? super T> actual) {
-        subscribe(actual, this::emit);
-    }
-
-    /**
-     * Binds the one subscriber, which gets what {@code emitter} makes of each queued item as it is
-     * delivered (on the event loop); an exception from it cancels the flow and errors the
-     * subscriber with it.
-     */
-    @SuppressWarnings("unchecked")
-    final void subscribe(CoreSubscriber<?> actual, Function<Object, ?> emitter) {
-        if (!subscribed.compareAndSet(false, true)) {
-            Operators.error(actual, new IllegalStateException(
-                    "receive() allows only one subscriber; it is already subscribed"));
-            return;
-        }
-        actual.onSubscribe(this);
-        EventLoops.run(eventLoop, () -> {
-            if (!cancelled) {
-                subscriber = (CoreSubscriber<Object>) actual;
-                this.emitter = emitter;
-                drain();
-            }
-        });
-    }
-
-    @Override
-    public final void request(long n) {
-        EventLoops.run(eventLoop, () -> {
-            if (n <= 0) {
-                if (subscriber != null && !terminated) {
-                    error = new IllegalArgumentException("§3.9: request must be positive, was " + n);
-                    done = true;
-                    clear();
-                    drain();
-                }
-                return;
-            }
-            demand = Operators.addCap(demand, n);
-            drain();
-        });
-    }
-
-    @Override
-    public final void cancel() {
-        EventLoops.run(eventLoop, () -> {
-            cancelled = true;
-            subscriber = null;
-            clear();
-            readCheck.run();
-        });
-    }
-
-    private void clear() {
+    public final void cancelled() {
         for (Queued q; (q = queue.poll()) != null; ) {
             discard(q.item());
         }
         queuedBytes = 0;
+        readCheck.run();
     }
 
-    private void drain() {
+    @Override
+    @SuppressWarnings("unchecked")
+    public final void drain() {
         if (draining) {
             return;
         }
         draining = true;
         try {
-            CoreSubscriber<Object> s;
-            while ((s = subscriber) != null && demand > 0 && !queue.isEmpty()) {
+            while (delivery.wants() && !queue.isEmpty()) {
                 Queued next = queue.poll();
                 queuedBytes -= next.bytes();
-                demand--;
                 Object item;
                 try {
-                    item = Objects.requireNonNull(emitter.apply(next.item()), "the reader returned null");
+                    item = Objects.requireNonNull(((Function<Object, ?>) delivery.tag()).apply(next.item()),
+                            "the reader returned null");
                 } catch (Throwable t) {
                     Exceptions.throwIfJvmFatal(t);
                     // As a failing map does: stop reading for this subscriber, then tell it why.
-                    cancelled = true;
-                    terminated = true;
-                    subscriber = null;
-                    clear();
-                    s.onError(t);
+                    delivery.abort(t);
                     break;
                 }
-                s.onNext(item);
+                delivery.next(item);
             }
-            s = subscriber;
-            if (s != null && done && queue.isEmpty() && !terminated) {
-                terminated = true;
-                subscriber = null;
+            if (done && queue.isEmpty()) {
                 if (error == null) {
-                    s.onComplete();
+                    delivery.complete();
                 } else {
-                    s.onError(error);
+                    delivery.error(error);
                 }
             }
         } finally {

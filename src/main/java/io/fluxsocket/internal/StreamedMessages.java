@@ -8,15 +8,13 @@ import io.netty.channel.EventLoop;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Operators;
 
 /**
  * The inbound side of a connection in streamed-message mode: each message is emitted at its first
- * piece, and its {@link Content} delivers the bytes as they arrive.
+ * piece, and its content (a {@link Flux} of its own, {@link Content}) delivers the bytes as they
+ * arrive. {@code receive()} and each content have one subscriber each, through a {@link Delivery}.
  *
  * <p>One queue holds the pieces of all messages in arrival order, each tagged with its message's
  * number, within one byte budget: the socket is read only while the queue holds fewer than
@@ -26,16 +24,15 @@ import reactor.core.publisher.Operators;
  * is emitted only after the current one's content ended or was cancelled; a cancelled content's
  * remaining pieces are dropped, queued or arriving.
  *
- * <p>Confined to the connection's event loop: every field below is read and written there only;
- * the subscriptions' signals hop onto it.
+ * <p>Confined to the connection's event loop.
  */
-final class StreamedMessages extends Flux<WebSocketMessage> implements Inbound, Subscription {
+final class StreamedMessages implements Inbound, Delivery.Source {
 
     private final EventLoop eventLoop;
     private final int budget;
     private final Runnable readCheck;
-    /** Set once by the first subscribe call, from any thread: later ones are refused. */
-    private final AtomicBoolean subscribed = new AtomicBoolean();
+    /** The subscriber of {@code receive()}. */
+    private final Delivery receiver;
 
     /** Pieces not yet delivered or dropped, oldest first, and the bytes they hold. */
     private final ArrayDeque<Piece> queue = new ArrayDeque<>();
@@ -45,15 +42,6 @@ final class StreamedMessages extends Flux<WebSocketMessage> implements Inbound, 
     private Utf8Validator utf8;
     /** Pieces of this message that arrive are dropped: its content was cancelled. */
     private long skipping = -1;
-
-    /** The subscriber of {@code receive()}, once bound; null before, and after cancel or a terminal signal. */
-    private CoreSubscriber<? super WebSocketMessage> subscriber;
-    /** The subscriber of {@code receive()} from the start (any thread): for a §3.9 error before binding. */
-    private volatile CoreSubscriber<? super WebSocketMessage> receiver;
-    /** Messages requested and not yet emitted. */
-    private long demand;
-    /** {@code receive()} was cancelled: no message is emitted any more; the current content goes on. */
-    private boolean cancelled;
     /** The message emitted whose content has not ended or been cancelled, or null. */
     private Content current;
     /** This client sent its Close: reads go ahead of demand within the budget. */
@@ -61,8 +49,6 @@ final class StreamedMessages extends Flux<WebSocketMessage> implements Inbound, 
     /** No more data will arrive; {@link #error} says how it ended (null: normally). */
     private boolean done;
     private Throwable error;
-    /** The terminal signal of {@code receive()} was delivered. */
-    private boolean terminated;
     /** A drain is on the stack; {@link #again} makes it loop instead of re-entering. */
     private boolean draining;
     private boolean again;
@@ -71,6 +57,17 @@ final class StreamedMessages extends Flux<WebSocketMessage> implements Inbound, 
         this.eventLoop = eventLoop;
         this.budget = budget;
         this.readCheck = readCheck;
+        this.receiver = new Delivery(eventLoop, this, "receive()");
+    }
+
+    /** The messages: {@code receive()}. */
+    Flux<WebSocketMessage> receive() {
+        return new Flux<WebSocketMessage>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super WebSocketMessage> actual) {
+                receiver.subscribe(actual, null);
+            }
+        };
     }
 
     @Override
@@ -87,25 +84,25 @@ final class StreamedMessages extends Flux<WebSocketMessage> implements Inbound, 
             // What arrives now is dropped: reading it costs no memory and reaches what follows.
             return true;
         }
-        boolean waiting = current != null ? current.subscriber != null && current.demand > 0
-                : subscriber != null && demand > 0;
+        boolean waiting = current != null ? current.delivery.wants() : receiver.wants();
         return queuedBytes < budget && (waiting || closing);
     }
 
     /** Messages after the current one will not be emitted: nobody is or will be there to take them. */
     private boolean discardingLater() {
-        return cancelled || (closing && !subscribed.get());
+        return receiver.isCancelled() || (closing && !receiver.isSubscribed());
     }
 
     @Override
-    public void onData(ByteBuf piece, boolean start, boolean text, boolean end) {
-        if (start) {
+    public void onData(Frame frame) {
+        ByteBuf piece = frame.content();
+        if (frame.first) {
             arriving++;
-            utf8 = text ? new Utf8Validator() : null;
+            utf8 = frame.opcode == Opcode.TEXT ? new Utf8Validator() : null;
         }
         if (utf8 != null) {
             long bad = utf8.update(piece);
-            if (bad >= 0 || (end && !utf8.isComplete())) {
+            if (bad >= 0 || (frame.fin && !utf8.isComplete())) {
                 throw WholeMessages.notUtf8(bad >= 0 ? bad : utf8.offset());
             }
         }
@@ -113,14 +110,14 @@ final class StreamedMessages extends Flux<WebSocketMessage> implements Inbound, 
             return;
         }
         if (!keep()) {
-            drop(arriving, end);
+            drop(arriving, frame.fin);
             return;
         }
         int n = piece.readableBytes();
         ByteBuffer copy = ByteBuffer.allocate(n);
         piece.getBytes(piece.readerIndex(), copy);
         copy.flip();
-        queue.add(new Piece(arriving, copy, text, end));
+        queue.add(new Piece(arriving, copy, frame.opcode == Opcode.TEXT, frame.fin));
         queuedBytes += n;
         drain();
     }
@@ -134,7 +131,7 @@ final class StreamedMessages extends Flux<WebSocketMessage> implements Inbound, 
             return true;
         }
         // A message not emitted yet.
-        return !cancelled && !(closing && !subscribed.get() && queuedBytes >= budget);
+        return !receiver.isCancelled() && !(closing && !receiver.isSubscribed() && queuedBytes >= budget);
     }
 
     /**
@@ -142,14 +139,19 @@ final class StreamedMessages extends Flux<WebSocketMessage> implements Inbound, 
      * its last, those still to arrive. A message is delivered entire or not at all.
      */
     private void drop(long number, boolean end) {
+        removeQueued(number, true);
+        skipping = end ? -1 : number;
+    }
+
+    /** Removes the queued pieces of message {@code number} ({@code matching}) or of all others. */
+    private void removeQueued(long number, boolean matching) {
         queue.removeIf(p -> {
-            if (p.message != number) {
+            if ((p.message == number) != matching) {
                 return false;
             }
             queuedBytes -= p.data.remaining();
             return true;
         });
-        skipping = end ? -1 : number;
     }
 
     @Override
@@ -168,64 +170,17 @@ final class StreamedMessages extends Flux<WebSocketMessage> implements Inbound, 
         drain();
     }
 
-    // ---- receive(): the messages ----
-
+    /** {@code receive()} was cancelled: pieces of messages never to be emitted go; the current content's stay. */
     @Override
-    public void subscribe(CoreSubscriber<? super WebSocketMessage> actual) {
-        if (!subscribed.compareAndSet(false, true)) {
-            Operators.error(actual, new IllegalStateException(
-                    "receive() allows only one subscriber; it is already subscribed"));
-            return;
-        }
-        receiver = actual;
-        actual.onSubscribe(this);
-        EventLoops.run(eventLoop, () -> {
-            if (!cancelled) {
-                subscriber = actual;
-                drain();
-            }
-        });
-    }
-
-    @Override
-    public void request(long n) {
-        EventLoops.run(eventLoop, () -> {
-            // A request may come from onSubscribe, before the subscriber is bound: it counts.
-            if (cancelled || terminated) {
-                return;
-            }
-            if (n <= 0) {
-                CoreSubscriber<? super WebSocketMessage> s = receiver;
-                cancel();
-                s.onError(new IllegalArgumentException("§3.9: request must be positive, was " + n));
-                return;
-            }
-            demand = Operators.addCap(demand, n);
-            drain();
-        });
-    }
-
-    @Override
-    public void cancel() {
-        EventLoops.run(eventLoop, () -> {
-            cancelled = true;
-            subscriber = null;
-            // Pieces of messages that will never be emitted go; the current content's stay.
-            long keepNumber = current != null ? current.number : -1;
-            queue.removeIf(p -> {
-                if (p.message == keepNumber) {
-                    return false;
-                }
-                queuedBytes -= p.data.remaining();
-                return true;
-            });
-            drain();
-        });
+    public void cancelled() {
+        removeQueued(current != null ? current.number : -1, false);
+        drain();
     }
 
     // ---- delivery ----
 
-    private void drain() {
+    @Override
+    public void drain() {
         if (draining) {
             again = true;
             return;
@@ -248,22 +203,28 @@ final class StreamedMessages extends Flux<WebSocketMessage> implements Inbound, 
             if (c == null) {
                 Piece head = queue.peek();
                 if (head == null) {
-                    endIfDone();
+                    if (done) {
+                        if (error == null) {
+                            receiver.complete();
+                        } else {
+                            receiver.error(error);
+                        }
+                    }
                     return;
                 }
-                if (subscriber == null || demand == 0) {
+                if (!receiver.wants()) {
                     return;
                 }
                 current = c = new Content(head.message);
-                demand--;
-                subscriber.onNext(head.text ? WebSocketMessage.text(c) : WebSocketMessage.binary(c));
+                receiver.next(head.text ? WebSocketMessage.text(c) : WebSocketMessage.binary(c));
                 continue;
             }
-            if (c.cancelled) {
+            if (c.skip) {
                 skip(c);
                 continue;
             }
-            if (c.subscriber == null) {
+            if (!c.delivery.isBound()) {
+                // Its content is not subscribed yet: it holds up what follows (documented).
                 return;
             }
             Piece p = queue.peek();
@@ -271,26 +232,25 @@ final class StreamedMessages extends Flux<WebSocketMessage> implements Inbound, 
                 if (done) {
                     // The connection ended before this message did.
                     current = null;
-                    c.end(error != null ? error : new WebSocketException(WebErrorStatus.CLOSED,
+                    c.delivery.error(error != null ? error : new WebSocketException(WebErrorStatus.CLOSED,
                             "the server closed the connection before the end of this message"));
                     continue;
                 }
                 return;
             }
             if (p.data.hasRemaining()) {
-                if (c.demand == 0) {
+                if (!c.delivery.wants()) {
                     return;
                 }
-                c.demand--;
             }
             queue.poll();
             queuedBytes -= p.data.remaining();
             if (p.data.hasRemaining()) {
-                c.subscriber.onNext(p.data);
+                c.delivery.next(p.data);
             }
             if (p.end) {
                 current = null;
-                c.end(null);
+                c.delivery.complete();
             }
         }
     }
@@ -309,36 +269,18 @@ final class StreamedMessages extends Flux<WebSocketMessage> implements Inbound, 
         }
     }
 
-    private void endIfDone() {
-        CoreSubscriber<? super WebSocketMessage> s = subscriber;
-        if (s != null && done && !terminated) {
-            terminated = true;
-            subscriber = null;
-            if (error == null) {
-                s.onComplete();
-            } else {
-                s.onError(error);
-            }
-        }
-    }
-
     /** A piece of a message's payload, copied to the heap. */
     private record Piece(long message, ByteBuffer data, boolean text, boolean end) {
     }
 
     /** The content of one emitted message: its bytes, to its one subscriber, as requested. */
-    private final class Content extends Flux<ByteBuffer> implements Subscription {
+    private final class Content extends Flux<ByteBuffer> implements Delivery.Source {
 
         /** The number of its message. */
         final long number;
-        /** Set once by the first subscribe call, from any thread. */
-        final AtomicBoolean subscribedOnce = new AtomicBoolean();
-        // Event loop only.
-        CoreSubscriber<? super ByteBuffer> subscriber;
-        long demand;
-        boolean cancelled;
-        /** Its subscriber from the start (any thread): for a §3.9 error before binding. */
-        volatile CoreSubscriber<? super ByteBuffer> receiver;
+        final Delivery delivery = new Delivery(eventLoop, this, "the content of a received message");
+        /** Its subscriber cancelled: the rest of its message is skipped (event loop). */
+        boolean skip;
 
         Content(long number) {
             this.number = number;
@@ -346,65 +288,18 @@ final class StreamedMessages extends Flux<WebSocketMessage> implements Inbound, 
 
         @Override
         public void subscribe(CoreSubscriber<? super ByteBuffer> actual) {
-            if (!subscribedOnce.compareAndSet(false, true)) {
-                Operators.error(actual, new IllegalStateException(
-                        "the content of a received message allows only one subscriber"));
-                return;
-            }
-            receiver = actual;
-            actual.onSubscribe(this);
-            EventLoops.run(eventLoop, () -> {
-                if (cancelled) {
-                    // Its subscriber cancelled already, or the message ended without one (impossible
-                    // while it is current, since the end waits for a subscriber).
-                    return;
-                }
-                subscriber = actual;
-                drain();
-            });
+            delivery.subscribe(actual, null);
         }
 
         @Override
-        public void request(long n) {
-            EventLoops.run(eventLoop, () -> {
-                // A request may come from onSubscribe, before the subscriber is bound: it counts.
-                if (cancelled) {
-                    return;
-                }
-                if (n <= 0) {
-                    CoreSubscriber<? super ByteBuffer> s = receiver;
-                    cancel();
-                    s.onError(new IllegalArgumentException("§3.9: request must be positive, was " + n));
-                    return;
-                }
-                demand = Operators.addCap(demand, n);
-                drain();
-            });
+        public void drain() {
+            StreamedMessages.this.drain();
         }
 
         @Override
-        public void cancel() {
-            EventLoops.run(eventLoop, () -> {
-                if (!cancelled) {
-                    cancelled = true;
-                    subscriber = null;
-                    drain();
-                }
-            });
-        }
-
-        /** The message ended ({@code error == null}) or cannot end. */
-        void end(Throwable error) {
-            CoreSubscriber<? super ByteBuffer> s = subscriber;
-            subscriber = null;
-            cancelled = true;
-            if (s != null) {
-                if (error == null) {
-                    s.onComplete();
-                } else {
-                    s.onError(error);
-                }
-            }
+        public void cancelled() {
+            skip = true;
+            StreamedMessages.this.drain();
         }
     }
 }

@@ -5,93 +5,104 @@ import io.fluxsocket.WebErrorStatus;
 import io.fluxsocket.WebSocketError;
 import io.fluxsocket.WebSocketException;
 import io.fluxsocket.WebSocketInfo;
-import io.fluxsocket.WebSocketMessage;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import org.reactivestreams.Publisher;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.util.Logger;
 import reactor.util.Loggers;
 
 /**
- * The single owner of one open WebSocket connection: its state machine, the frames the decoder
- * hands up, the closing handshake, pings, and what reads the socket. It sits in the pipeline after
- * Netty's frame decoder and encoder; {@link InboundFlow} and {@link OutboundFramer} own the two
- * directions of data.
+ * The single owner of one open WebSocket connection: its state, how it ended, the frames the
+ * decoder hands up, the closing handshake, and what reads the socket. It is the last handler of
+ * the pipeline, after {@link FrameDecoder} and {@link FrameEncoder}; {@link Inbound} and
+ * {@link Outbound} own the two directions of data, and the outbound side asks things of it only
+ * through {@link Outbound.Owner}.
  *
  * <pre>
- *   OPEN ──close()──────────▶ CLOSE_SENT ──server's Close──▶ (TCP closed) CLOSED
- *   OPEN ──server's Close───▶ CLOSE_RECEIVED ──reply written──▶ (TCP closed) CLOSED
- *   OPEN/CLOSE_SENT ──violation──▶ FAILING ──Close(code) written──▶ (TCP closed) CLOSED
- *   any ──TCP closed──▶ CLOSED
+ *   OPEN ──close()──▶ CLOSE_QUEUED ──our Close written──▶ CLOSE_SENT ──server's Close──▶ CLOSE_RECEIVED
+ *   OPEN, CLOSE_QUEUED ──server's Close (answered)──▶ CLOSE_RECEIVED
+ *   OPEN, CLOSE_QUEUED, CLOSE_SENT ──fail()──▶ FAILED
+ *   every state but CLOSED ──TCP closed──▶ CLOSED
  * </pre>
  *
- * Invariants: the state only moves right; everything here runs on the channel's event loop except
- * the public entry points, which hop onto it; once the state leaves OPEN, no data frame is written;
- * every path out of OPEN arms the close timer, so TCP is closed within the close timeout;
- * {@link #closeStatus()} is emitted exactly once, when the channel becomes inactive.
+ * Invariants: every transition goes through {@link #enter}, which throws on one the diagram does
+ * not have; everything runs on the channel's event loop but the public entry points, which hop onto
+ * it; the first event that ends the connection decides its {@link Ending}, once, and later ones
+ * only close TCP; once the state leaves OPEN and CLOSE_QUEUED no data frame is written; every path
+ * out of OPEN arms the close timer, so TCP is closed within the close timeout; {@code closeStatus()}
+ * emits exactly once, when the channel becomes inactive.
  */
-public final class WebSocketConnection extends ChannelInboundHandlerAdapter implements WebSocketInfo {
+final class WebSocketConnection extends ChannelInboundHandlerAdapter implements Outbound.Owner {
 
     private static final Logger log = Loggers.getLogger(WebSocketConnection.class);
 
-    enum State { OPEN, CLOSE_SENT, CLOSE_RECEIVED, FAILING, CLOSED }
+    enum State {
+        /** Data flows both ways. */
+        OPEN,
+        /** close() was called: its Close waits behind the messages queued before it. */
+        CLOSE_QUEUED,
+        /** This client's Close was written; the server's is awaited (reads go on). */
+        CLOSE_SENT,
+        /** The server's Close arrived and was answered (or answered ours): TCP is closing. */
+        CLOSE_RECEIVED,
+        /** This client failed the connection (its Close sent if it could be): TCP is closing. */
+        FAILED,
+        /** TCP is closed. */
+        CLOSED;
+
+        boolean canMoveTo(State next) {
+            switch (this) {
+                case OPEN:
+                    return next != OPEN && next != CLOSE_SENT;
+                case CLOSE_QUEUED:
+                    return next.ordinal() > ordinal();
+                case CLOSE_SENT:
+                    return next == CLOSE_RECEIVED || next == FAILED || next == CLOSED;
+                case CLOSE_RECEIVED:
+                case FAILED:
+                    return next == CLOSED;
+                default:
+                    return false;
+            }
+        }
+
+        /** Data frames may still be sent. */
+        boolean sending() {
+            return this == OPEN || this == CLOSE_QUEUED;
+        }
+    }
 
     private final Channel channel;
     private final ClientConfig config;
     private final String subprotocol;
     private final Inbound inbound;
-    private final OutboundFramer outbound;
+    private final Outbound outbound;
     private final Sinks.One<CloseStatus> closed = Sinks.one();
+    private final WebSocketInfo info = new Info();
 
     /** The context of this handler, set when it is added (event loop). */
     private ChannelHandlerContext ctx;
-    /** Where the connection is in its life (event loop; read elsewhere only for messages). */
+    /** Where the connection is in its life (event loop; volatile for toString and tests). */
     private volatile State state = State.OPEN;
-    /**
-     * The channel reads on its own (auto-read), as long as the inbound side wants data (event
-     * loop). Netty's read loop checks auto-read before each socket read; turned off from inside a
-     * read as soon as the budget is full, it stops the loop there: at most one read (64 KiB)
-     * goes past the budget.
-     */
+    /** How it ended, once decided (event loop). */
+    private Ending ending;
+    /** The channel reads on its own (auto-read), as long as someone needs data (event loop). */
     private boolean autoRead;
-    /** close() was called: later calls share its outcome (event loop). */
-    private boolean closeRequested;
-    /** The server's Close frame, once received (event loop). */
-    private CloseStatus remoteClose;
-    /** The code this client failed the connection with, and why (event loop). */
-    private CloseStatus localFailure;
-    private WebSocketException failure;
-    /** The transport error that ended the connection, if one did (event loop). */
-    private Throwable transportError;
     /** Closes TCP if the closing handshake does not finish within the close timeout (event loop). */
     private ScheduledFuture<?> closeTimer;
-    /** The close timer fired before the server's Close arrived (event loop). */
-    private boolean closeTimedOut;
-    /** The newest ping payload to answer once the socket is writable again; older ones are dropped (event loop). */
-    private ByteBuf pendingPong;
     /** Payload bytes of data frames received (single writer: the event loop). */
     private volatile long bytesReceived;
 
@@ -100,29 +111,28 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
         this.config = config;
         this.subprotocol = subprotocol;
         this.inbound = mode.inbound(channel.eventLoop(), config, this::maybeRead);
-        this.outbound = new OutboundFramer(this, channel.eventLoop(), config);
+        this.outbound = new Outbound(this, channel, config);
     }
 
-    // ---- public entry points (any thread) ----
+    // ---- entry points (any thread) ----
 
-    /** The inbound side: the {@link Flux} that {@code receive()} returns, of the connection's mode. */
     Inbound inbound() {
         return inbound;
     }
 
-    Mono<Void> send(Publisher<ByteBuffer> message) {
-        return outbound.send(message);
+    Outbound outbound() {
+        return outbound;
     }
 
-    /** Message mode: sends each message of the publisher, in order, interleaving only between messages. */
-    Mono<Void> sendMessages(Publisher<WebSocketMessage> messages) {
-        return Mono.create(sink -> {
-            MessageSender sender = new MessageSender(outbound, channel.eventLoop(), config.outboundBufferBytes(), sink);
-            sink.onCancel(sender::cancel);
-            messages.subscribe(sender);
-        });
+    Channel channel() {
+        return channel;
     }
 
+    WebSocketInfo info() {
+        return info;
+    }
+
+    /** {@code close(code, reason)}: lazy, idempotent; completes once TCP is closed. */
     Mono<Void> close(int code, String reason) {
         try {
             WebSocketProtocol.checkClose(code, reason);
@@ -139,42 +149,13 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
         return closed.asMono();
     }
 
-    /** What the connection holds of inbound data and outbound frames, in bytes (event loop; for tests). */
-    long inboundQueuedBytes() {
-        return inbound.queuedBytes();
+    /** Subscribers of {@link #closeStatus()} still waiting (for tests). */
+    int closeStatusSubscribers() {
+        return closed.currentSubscriberCount();
     }
 
-    long outboundHeldBytes() {
-        return outbound.heldBytes();
-    }
-
-    Channel channel() {
-        return channel;
-    }
-
-    @Override
-    public InetSocketAddress localAddress() {
-        return (InetSocketAddress) channel.localAddress();
-    }
-
-    @Override
-    public InetSocketAddress remoteAddress() {
-        return (InetSocketAddress) channel.remoteAddress();
-    }
-
-    @Override
-    public Optional<String> subprotocol() {
-        return Optional.ofNullable(subprotocol);
-    }
-
-    @Override
-    public long bytesSent() {
-        return outbound.bytesSent();
-    }
-
-    @Override
-    public long bytesReceived() {
-        return bytesReceived;
+    State state() {
+        return state;
     }
 
     // ---- pipeline events (event loop) ----
@@ -191,8 +172,8 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        // Not the close future: Netty fails the pending writes before this event, after that
-        // future, so a write's error (a reset) is known here and the right status is reported.
+        // Not the close future: Netty fails the pending writes before this event, so a write's
+        // error (a reset) is known here and the right status is reported.
         onChannelClosed();
         ctx.fireChannelInactive();
     }
@@ -200,20 +181,10 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
-            if (msg instanceof BinaryWebSocketFrame || msg instanceof TextWebSocketFrame
-                    || msg instanceof ContinuationWebSocketFrame) {
-                WebSocketFrame piece = (WebSocketFrame) msg;
-                onData(piece.content(), !(msg instanceof ContinuationWebSocketFrame), msg instanceof TextWebSocketFrame,
-                        piece.isFinalFragment());
-            } else if (msg instanceof PingWebSocketFrame) {
-                onPing(((PingWebSocketFrame) msg).content());
-            } else if (msg instanceof CloseWebSocketFrame) {
-                CloseWebSocketFrame close = (CloseWebSocketFrame) msg;
-                int code = close.statusCode() == -1 ? CloseStatus.NO_STATUS_RECEIVED : close.statusCode();
-                String reason = close.statusCode() == -1 || close.reasonText() == null ? "" : close.reasonText();
-                onClose(new CloseStatus(code, reason, true));
+            if (msg instanceof Frame frame) {
+                onFrame(frame);
             }
-            // Pongs need no answer; HTTP leftovers of the handshake (an empty last content) are dropped.
+            // HTTP leftovers of the handshake (an empty last content) are dropped.
         } finally {
             ReferenceCountUtil.release(msg);
         }
@@ -227,230 +198,212 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (channel.isWritable()) {
-            if (pendingPong != null && state == State.OPEN) {
-                ByteBuf payload = pendingPong;
-                pendingPong = null;
-                ctx.writeAndFlush(new PongWebSocketFrame(payload), ctx.voidPromise());
-            }
             outbound.onWritable();
         }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof CorruptedWebSocketFrameException) {
-            onViolation((CorruptedWebSocketFrameException) cause);
-        } else if (cause instanceof IOException) {
-            log.debug("transport error on {}", channel, cause);
-            if (transportError == null) {
-                transportError = cause;
-            }
-            channel.close();
+        Throwable t = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (t instanceof ProtocolViolation violation) {
+            failWith(violation);
+        } else if (t instanceof IOException) {
+            log.debug("transport error on {}", channel, t);
+            fail(Ending.abnormal(lost(t)), 0);
         } else {
-            failConnection(CloseStatus.INTERNAL_ERROR, "internal error: " + cause, WebErrorStatus.UNKNOWN, cause);
+            fail(failure(CloseStatus.INTERNAL_ERROR, "internal error: " + t, WebErrorStatus.UNKNOWN, t),
+                    CloseStatus.INTERNAL_ERROR);
         }
     }
 
     // ---- frames ----
 
-    private void onData(ByteBuf piece, boolean start, boolean text, boolean end) {
-        if (state != State.OPEN && state != State.CLOSE_SENT) {
+    private void onFrame(Frame frame) {
+        switch (frame.opcode) {
+            case TEXT:
+            case BINARY:
+                onData(frame);
+                break;
+            case PING:
+                if (state.sending()) {
+                    outbound.pong(frame.content().retain());
+                }
+                break;
+            case CLOSE:
+                onClose(new CloseStatus(FrameDecoder.closeCode(frame.content()),
+                        FrameDecoder.closeReason(frame.content()), true));
+                break;
+            default:
+                // A Pong needs no answer.
+                break;
+        }
+    }
+
+    private void onData(Frame piece) {
+        if (state != State.OPEN && state != State.CLOSE_QUEUED && state != State.CLOSE_SENT) {
             // RFC 6455 §5.5.1: data after the server's Close (or after failing) is discarded.
             return;
         }
-        bytesReceived += piece.readableBytes();
+        bytesReceived += piece.content().readableBytes();
         try {
-            inbound.onData(piece, start, text, end);
-        } catch (CorruptedWebSocketFrameException e) {
-            onViolation(e);
-        }
-    }
-
-    /** The server broke the protocol, or sent what this side cannot accept: fail with its close code. */
-    private void onViolation(CorruptedWebSocketFrameException e) {
-        failConnection(e.closeStatus().code(), e.getMessage(), WebSocketError.status(e), e);
-    }
-
-    private void onPing(ByteBuf payload) {
-        if (state != State.OPEN) {
-            return;
-        }
-        if (channel.isWritable()) {
-            ctx.writeAndFlush(new PongWebSocketFrame(payload.retain()), ctx.voidPromise());
-        } else {
-            // Answer only the newest ping once writable (RFC 6455 §5.5.3): nothing piles up.
-            if (pendingPong != null) {
-                pendingPong.release();
-            }
-            pendingPong = payload.retain();
+            inbound.onData(piece);
+        } catch (ProtocolViolation e) {
+            failWith(e);
         }
     }
 
     private void onClose(CloseStatus status) {
-        switch (state) {
-            case OPEN:
-                state = State.CLOSE_RECEIVED;
-                remoteClose = status;
-                outbound.terminate(new WebSocketException(WebErrorStatus.CLOSED,
-                        "the server closed the connection (" + status.code() + describe(status.reason()) + ")"));
-                CloseWebSocketFrame reply = status.code() == CloseStatus.NO_STATUS_RECEIVED
-                        ? new CloseWebSocketFrame()
-                        : new CloseWebSocketFrame(status.code(), "");
-                ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
-                armCloseTimer();
-                inbound.terminate(null);
-                break;
-            case CLOSE_SENT:
-                remoteClose = status;
-                state = State.CLOSE_RECEIVED;
-                inbound.terminate(null);
-                channel.close();
-                break;
-            default:
-                // A Close after failing, or a second one: the connection is going anyway.
-                break;
+        if (state == State.CLOSE_SENT) {
+            // The answer to ours: the closing handshake is done.
+            ending = Ending.closedBy(status);
+            enter(State.CLOSE_RECEIVED);
+            inbound.terminate(null);
+            channel.close();
+        } else if (state.sending()) {
+            ending = Ending.closedBy(status);
+            enter(State.CLOSE_RECEIVED);
+            outbound.terminate(new WebSocketException(WebErrorStatus.CLOSED,
+                    "the server closed the connection (" + status.code() + describe(status.reason()) + ")"));
+            // Answered with its code (RFC 6455 §5.5.1), then TCP closes.
+            outbound.closeNow(closeFrame(status.code(), ""));
+            armCloseTimer();
+            inbound.terminate(null);
         }
+        // Else a Close after failing, or a second one: the connection is going anyway.
     }
 
     // ---- closing and failing ----
 
     private void startClose(int code, String reason) {
-        if (closeRequested || state != State.OPEN) {
+        if (state != State.OPEN) {
+            // Closing or closed already: this call shares the first one's outcome.
             return;
         }
-        closeRequested = true;
+        enter(State.CLOSE_QUEUED);
         // Bounds the whole close, also the wait for a message in flight whose publisher stalls.
         armCloseTimer();
-        outbound.enqueueClose(() -> {
-            if (state != State.OPEN) {
-                return;
-            }
-            state = State.CLOSE_SENT;
-            outbound.terminate(new WebSocketException(WebErrorStatus.CLOSED, "the connection is closing"));
-            ctx.writeAndFlush(new CloseWebSocketFrame(code, reason), ctx.voidPromise());
-            inbound.closing();
-            armCloseTimer();
-            maybeRead();
-        });
+        outbound.close(closeFrame(code, reason));
+    }
+
+    @Override
+    public void closeSent() {
+        enter(State.CLOSE_SENT);
+        inbound.closing();
+        maybeRead();
+    }
+
+    @Override
+    public void messageAborted(String reason, Throwable cause) {
+        fail(failure(CloseStatus.INTERNAL_ERROR, reason, WebErrorStatus.CLOSED, cause), CloseStatus.INTERNAL_ERROR);
+    }
+
+    @Override
+    public void sendTimedOut(WebSocketException timeout) {
+        // The socket is stuck: no Close could be written; TCP is closed at once.
+        fail(Ending.abnormal(timeout), 0);
+    }
+
+    @Override
+    public WebSocketException writeFailed(Throwable cause) {
+        fail(Ending.abnormal(lost(cause)), 0);
+        return ending.error() != null ? ending.error() : new WebSocketException(WebErrorStatus.CLOSED,
+                "the message could not be written: the connection ended", cause);
+    }
+
+    private void failWith(ProtocolViolation violation) {
+        int code = violation.closeCode();
+        fail(failure(code, violation.getMessage(), violation.status(), violation), code);
+    }
+
+    private static Ending failure(int code, String reason, WebErrorStatus status, Throwable cause) {
+        return Ending.failed(code, reason, new WebSocketException(status,
+                "connection failed with close code " + code + ": " + reason, cause, code));
+    }
+
+    private static WebSocketException lost(Throwable cause) {
+        WebErrorStatus s = WebSocketError.status(cause);
+        return new WebSocketException(s == WebErrorStatus.UNKNOWN || s == WebErrorStatus.CLOSED
+                ? WebErrorStatus.CONNECTION_RESET : s, "the connection was lost: " + cause.getMessage(), cause);
     }
 
     /**
-     * Fails the connection (RFC 6455 §7.1.7): sends a Close frame with {@code code} if none was
-     * sent, ends both directions with a {@link WebSocketException}, and closes TCP once the frame is
-     * written or the close timer fires. Event loop only.
+     * The one failure path (RFC 6455 §7.1.7): the first ending wins. Both directions end with its
+     * error; a Close frame with {@code closeCode} is sent if none was (0: none, TCP is closed at
+     * once), and TCP is closed once it is written or the close timer fires.
      */
-    void failConnection(int code, String reason, WebErrorStatus status, Throwable cause) {
-        if (state == State.FAILING || state == State.CLOSED) {
+    private void fail(Ending failure, int closeCode) {
+        if (!state.sending() && state != State.CLOSE_SENT) {
+            // Ended already: only make sure TCP goes.
+            if (closeCode == 0) {
+                channel.close();
+            }
             return;
         }
-        boolean sendClose = state == State.OPEN;
-        state = State.FAILING;
-        localFailure = new CloseStatus(code, reason == null ? "" : reason, false);
-        failure = new WebSocketException(status, "connection failed with close code " + code + ": " + reason, cause, code);
-        outbound.terminate(failure);
-        inbound.terminate(failure);
+        boolean sendClose = closeCode != 0 && state.sending();
+        ending = failure;
+        enter(State.FAILED);
+        outbound.terminate(failure.error());
+        inbound.terminate(failure.error());
         if (sendClose) {
-            ctx.writeAndFlush(new CloseWebSocketFrame(code, truncate(reason))).addListener(ChannelFutureListener.CLOSE);
+            outbound.closeNow(closeFrame(closeCode, failure.status().reason()));
             armCloseTimer();
         } else {
             channel.close();
         }
     }
 
-    /** No write progress for the send timeout: the socket is stuck, so TCP is closed at once. */
-    void failSendTimeout(WebSocketException timeout) {
-        if (state == State.CLOSED) {
-            return;
-        }
-        failure = timeout;
-        state = State.FAILING;
-        outbound.terminate(timeout);
-        inbound.terminate(timeout);
-        channel.close();
-    }
-
-    /** A data frame's write failed: the channel is broken. */
-    void onWriteFailure(Throwable cause) {
-        if (transportError == null) {
-            transportError = cause;
-        }
-        channel.close();
-    }
-
-    /** The error for a send whose final frame could not be written. */
-    WebSocketException sendFailure(Throwable cause) {
-        if (failure != null) {
-            return failure;
-        }
-        WebErrorStatus status = WebSocketError.status(transportError != null ? transportError : cause);
-        return new WebSocketException(status == WebErrorStatus.UNKNOWN ? WebErrorStatus.CLOSED : status,
-                "the message could not be written: the connection ended", cause);
-    }
-
     private void armCloseTimer() {
         if (closeTimer == null) {
-            closeTimer = channel.eventLoop().schedule(() -> {
-                if (channel.isActive()) {
-                    closeTimedOut = true;
-                    log.debug("closing handshake of {} not finished in time; closing TCP", channel);
-                    channel.close();
-                }
-            }, config.closeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            closeTimer = channel.eventLoop().schedule(this::closeTimedOut, config.closeTimeout().toNanos(),
+                    TimeUnit.NANOSECONDS);
         }
+    }
+
+    private void closeTimedOut() {
+        if (!channel.isActive()) {
+            return;
+        }
+        log.debug("closing handshake of {} not finished in time; closing TCP", channel);
+        fail(Ending.abnormal(new WebSocketException(WebErrorStatus.TIMEOUT, (state == State.CLOSE_SENT
+                ? "the server did not answer the Close frame within "
+                : "the message in flight did not finish, so no Close frame could be sent, within ")
+                + config.closeTimeout().toMillis() + " ms (closeTimeout); TCP was closed")), 0);
+        channel.close();
     }
 
     private void onChannelClosed() {
         if (state == State.CLOSED) {
             return;
         }
-        State before = state;
-        state = State.CLOSED;
+        enter(State.CLOSED);
         if (closeTimer != null) {
             closeTimer.cancel(false);
         }
-        if (pendingPong != null) {
-            pendingPong.release();
-            pendingPong = null;
+        if (ending == null) {
+            ending = Ending.abnormal(new WebSocketException(WebErrorStatus.CONNECTION_ABORTED,
+                    "the server closed TCP without a Close frame"));
         }
-        CloseStatus status;
-        WebSocketException error;
-        if (remoteClose != null) {
-            status = remoteClose;
-            error = null;
-        } else if (localFailure != null || failure != null) {
-            status = localFailure != null ? localFailure : new CloseStatus(CloseStatus.ABNORMAL_CLOSURE, "", false);
-            error = failure;
-        } else {
-            status = new CloseStatus(CloseStatus.ABNORMAL_CLOSURE, "", false);
-            if (closeTimedOut) {
-                error = new WebSocketException(WebErrorStatus.TIMEOUT, (before == State.CLOSE_SENT
-                        ? "the server did not answer the Close frame within "
-                        : "the message in flight did not finish, so no Close frame could be sent, within ")
-                        + config.closeTimeout().toMillis() + " ms (closeTimeout); TCP was closed");
-            } else if (transportError != null) {
-                WebErrorStatus s = WebSocketError.status(transportError);
-                error = new WebSocketException(s == WebErrorStatus.UNKNOWN ? WebErrorStatus.CONNECTION_RESET : s,
-                        "the connection was lost: " + transportError.getMessage(), transportError);
-            } else {
-                error = new WebSocketException(WebErrorStatus.CONNECTION_ABORTED,
-                        "the server closed TCP without a Close frame");
-            }
-        }
-        WebSocketException ended = error != null ? error
-                : new WebSocketException(WebErrorStatus.CLOSED, "the connection is closed");
-        outbound.terminate(ended);
+        WebSocketException error = ending.error();
+        outbound.terminate(error != null ? error : new WebSocketException(WebErrorStatus.CLOSED, "the connection is closed"));
         inbound.terminate(error);
-        closed.tryEmitValue(status);
+        closed.tryEmitValue(ending.status());
+    }
+
+    /** Moves to {@code next}; a move the state diagram does not have is a bug, and throws. */
+    private void enter(State next) {
+        if (!state.canMoveTo(next)) {
+            throw new IllegalStateException("connection " + channel + ": illegal transition " + state + " -> " + next);
+        }
+        state = next;
     }
 
     // ---- reads ----
 
     /**
      * Reads the socket while the inbound side or the closing handshake needs data, and stops when
-     * they do not: auto-read on or off, changed only when that changes. A subscriber that keeps
-     * up gets up to {@link DefaultWebSocketClient#READS_PER_WAKEUP} reads in a row per wake-up of
-     * the event loop, as with Reactor Netty, instead of one read and one trip through the event
-     * loop per 64 KiB.
+     * they do not: auto-read on or off, changed only when that changes. Netty's read loop checks
+     * auto-read before each socket read; turned off from inside a read as soon as the budget is
+     * full, it stops the loop there: at most one read (64 KiB) goes past the budget.
      */
     private void maybeRead() {
         if (ctx == null) {
@@ -459,24 +412,64 @@ public final class WebSocketConnection extends ChannelInboundHandlerAdapter impl
         boolean wanted = state != State.CLOSED && state != State.CLOSE_RECEIVED
                 && (inbound.wantsRead()
                 // Failing: what arrives is dropped anyway; reading lets TCP's end be seen.
-                || state == State.FAILING);
+                || state == State.FAILED);
         if (wanted != autoRead) {
             autoRead = wanted;
             // Turning it on also starts a read.
-            ctx.channel().config().setAutoRead(wanted);
+            channel.config().setAutoRead(wanted);
         }
+    }
+
+    private Frame closeFrame(int code, String reason) {
+        if (code == CloseStatus.NO_STATUS_RECEIVED) {
+            return Frame.control(Opcode.CLOSE, Unpooled.EMPTY_BUFFER);
+        }
+        ByteBuf payload = channel.alloc().buffer(2 + WebSocketProtocol.MAX_REASON_BYTES);
+        payload.writeShort(code);
+        payload.writeCharSequence(WebSocketProtocol.truncateReason(reason), StandardCharsets.UTF_8);
+        return Frame.control(Opcode.CLOSE, payload);
     }
 
     private static String describe(String reason) {
         return reason.isEmpty() ? "" : ", \"" + reason + "\"";
     }
 
-    /** Cuts a reason to what a Close frame can carry, on a character boundary. */
-    private static String truncate(String reason) {
-        String r = reason == null ? "" : reason;
-        while (r.getBytes(StandardCharsets.UTF_8).length > WebSocketProtocol.MAX_REASON_BYTES) {
-            r = r.substring(0, r.length() - 1);
+    @Override
+    public String toString() {
+        return "WebSocketConnection[" + channel + ", " + state + "]";
+    }
+
+    /** The Information: a read-only view of this connection. */
+    private final class Info implements WebSocketInfo {
+
+        @Override
+        public InetSocketAddress localAddress() {
+            return (InetSocketAddress) channel.localAddress();
         }
-        return r;
+
+        @Override
+        public InetSocketAddress remoteAddress() {
+            return (InetSocketAddress) channel.remoteAddress();
+        }
+
+        @Override
+        public Optional<String> subprotocol() {
+            return Optional.ofNullable(subprotocol);
+        }
+
+        @Override
+        public long bytesSent() {
+            return outbound.bytesSent();
+        }
+
+        @Override
+        public long bytesReceived() {
+            return bytesReceived;
+        }
+
+        @Override
+        public String toString() {
+            return "WebSocketInfo[" + localAddress() + " -> " + remoteAddress() + "]";
+        }
     }
 }

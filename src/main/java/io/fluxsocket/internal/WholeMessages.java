@@ -1,14 +1,16 @@
 package io.fluxsocket.internal;
 
+import io.fluxsocket.CloseStatus;
 import io.fluxsocket.WebSocketMessage;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.function.Function;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
 import reactor.util.Logger;
 import reactor.util.Loggers;
 
@@ -24,7 +26,7 @@ import reactor.util.Loggers;
  *
  * <p>Confined to the connection's event loop, as {@link QueuedInbound} is.
  */
-final class WholeMessages extends QueuedInbound<WebSocketMessage> {
+final class WholeMessages extends QueuedInbound {
 
     private static final Logger log = Loggers.getLogger(WholeMessages.class);
     /** Where the array of a message that did not arrive in one read starts. */
@@ -49,11 +51,25 @@ final class WholeMessages extends QueuedInbound<WebSocketMessage> {
         return super.queuedBytes() + assembled;
     }
 
+    /** The complete messages: {@code receive()}. */
+    Flux<WebSocketMessage> receive() {
+        return new Flux<WebSocketMessage>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super WebSocketMessage> actual) {
+                WholeMessages.this.subscribe(actual, Function.identity());
+            }
+        };
+    }
+
     @Override
-    public void onData(ByteBuf piece, boolean start, boolean text, boolean end) {
+    public void onData(Frame frame) {
         if (isDone()) {
             return;
         }
+        ByteBuf piece = frame.content();
+        boolean start = frame.first;
+        boolean end = frame.fin;
+        boolean text = frame.opcode == Opcode.TEXT;
         int n = piece.readableBytes();
         if (start) {
             assemblingText = text;
@@ -92,9 +108,8 @@ final class WholeMessages extends QueuedInbound<WebSocketMessage> {
                 : WebSocketMessage.binary(ByteBuffer.wrap(bytes)), bytes.length);
     }
 
-    static CorruptedWebSocketFrameException notUtf8(long offset) {
-        return new CorruptedWebSocketFrameException(WebSocketCloseStatus.INVALID_PAYLOAD_DATA,
-                "a text message that is not UTF-8 (at byte " + offset + ")");
+    static ProtocolViolation notUtf8(long offset) {
+        return new ProtocolViolation(CloseStatus.INVALID_PAYLOAD, "a text message that is not UTF-8 (at byte " + offset + ")");
     }
 
     @Override

@@ -16,6 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
+import reactor.core.Disposable;
 import reactor.core.publisher.Operators;
 
 /**
@@ -110,10 +111,15 @@ public final class WebSocketOutputStream extends OutputStream {
 
     private WebSocketOutputStream(StreamWebSocket socket) {
         this.socket = socket;
-        this.sent = socket.send(new Source()).toFuture();
-        sent.whenComplete((v, e) -> wake());
-        socket.closeStatus().subscribe(status -> {
+        Disposable closeWatch = socket.closeStatus().subscribe(status -> {
             connectionClosed = true;
+            wake();
+        });
+        this.sent = socket.send(new Source()).toFuture();
+        // Once the message ended, the connection's close no longer concerns this stream: a
+        // connection that writes one stream per message keeps no subscriber per stream.
+        sent.whenComplete((v, e) -> {
+            closeWatch.dispose();
             wake();
         });
     }

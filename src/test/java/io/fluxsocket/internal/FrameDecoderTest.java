@@ -4,12 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.DecoderException;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -17,6 +12,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,19 +33,21 @@ class FrameDecoderTest {
             StringBuilder data = new StringBuilder();
             List<String> kinds = new ArrayList<>();
             for (Object o; (o = channel.readInbound()) != null; ) {
-                WebSocketFrame f = (WebSocketFrame) o;
-                if (f instanceof PingWebSocketFrame) {
+                Frame f = (Frame) o;
+                if (f.opcode == Opcode.PING) {
                     assertEquals("aa", ByteBufUtil.hexDump(f.content()), "cut " + cut);
                     kinds.add("ping");
                 } else {
+                    assertEquals(Opcode.BINARY, f.opcode, "every piece carries its message's type");
                     data.append(ByteBufUtil.hexDump(f.content()));
-                    kinds.add((f instanceof BinaryWebSocketFrame ? "binary" : "cont") + (f.isFinalFragment() ? "+fin" : ""));
+                    kinds.add((f.first ? "first" : "more") + (f.fin ? "+fin" : ""));
                 }
                 f.release();
             }
             assertEquals("0102030405", data.toString(), "cut " + cut);
-            assertEquals("binary", kinds.get(0), "cut " + cut + ": " + kinds);
+            assertEquals("first", kinds.get(0), "cut " + cut + ": " + kinds);
             assertTrue(kinds.get(kinds.size() - 1).endsWith("+fin"), "cut " + cut + ": " + kinds);
+            assertEquals(1, kinds.stream().filter(k -> k.startsWith("first")).count(), "cut " + cut + ": " + kinds);
             assertEquals(1, kinds.stream().filter(k -> k.endsWith("+fin")).count(), "cut " + cut + ": " + kinds);
             assertFalse(channel.finish());
         }
@@ -60,14 +58,16 @@ class FrameDecoderTest {
         EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder());
         // 0x82 0x7f + 64-bit length 70000, then only 3 payload bytes.
         channel.writeInbound(Unpooled.wrappedBuffer(ByteBufUtil.decodeHexDump("827f0000000000011170" + "abcdef")));
-        BinaryWebSocketFrame first = channel.readInbound();
+        Frame first = channel.readInbound();
         assertEquals("abcdef", ByteBufUtil.hexDump(first.content()));
-        assertFalse(first.isFinalFragment(), "the frame is not over");
+        assertTrue(first.first);
+        assertFalse(first.fin, "the frame is not over");
         first.release();
         channel.writeInbound(Unpooled.wrappedBuffer(new byte[70000 - 3]));
-        ContinuationWebSocketFrame rest = channel.readInbound();
+        Frame rest = channel.readInbound();
         assertEquals(70000 - 3, rest.content().readableBytes());
-        assertTrue(rest.isFinalFragment());
+        assertFalse(rest.first);
+        assertTrue(rest.fin);
         rest.release();
         assertFalse(channel.finish());
     }
@@ -76,9 +76,21 @@ class FrameDecoderTest {
     void aCloseFrameGoesUpWholeAndChecked() {
         EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder());
         channel.writeInbound(Unpooled.wrappedBuffer(ByteBufUtil.decodeHexDump("880503e8627965")));
-        CloseWebSocketFrame close = channel.readInbound();
-        assertEquals(1000, close.statusCode());
-        assertEquals("bye", close.reasonText());
+        Frame close = channel.readInbound();
+        assertEquals(Opcode.CLOSE, close.opcode);
+        assertEquals(1000, FrameDecoder.closeCode(close.content()));
+        assertEquals("bye", FrameDecoder.closeReason(close.content()));
+        close.release();
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void anEmptyCloseHasNoStatus() {
+        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder());
+        channel.writeInbound(Unpooled.wrappedBuffer(ByteBufUtil.decodeHexDump("8800")));
+        Frame close = channel.readInbound();
+        assertEquals(1005, FrameDecoder.closeCode(close.content()));
+        assertEquals("", FrameDecoder.closeReason(close.content()));
         close.release();
         assertFalse(channel.finish());
     }
@@ -87,16 +99,28 @@ class FrameDecoderTest {
     void aViolationPassesOnWhatCameBeforeItThenFailsWithItsCode() {
         EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder());
         ByteBuf input = Unpooled.wrappedBuffer(ByteBufUtil.decodeHexDump("820101" + "c20102" + "820103"));
-        CorruptedWebSocketFrameException e = assertThrows(CorruptedWebSocketFrameException.class,
-                () -> channel.writeInbound(input));
-        assertEquals(1002, e.closeStatus().code());
-        assertTrue(e.getMessage().contains("RSV"), e.getMessage());
-        BinaryWebSocketFrame before = channel.readInbound();
+        DecoderException e = assertThrows(DecoderException.class, () -> channel.writeInbound(input));
+        ProtocolViolation violation = assertInstanceOf(ProtocolViolation.class, e.getCause());
+        assertEquals(1002, violation.closeCode());
+        assertTrue(violation.getMessage().contains("RSV"), violation.getMessage());
+        Frame before = channel.readInbound();
         assertEquals("01", ByteBufUtil.hexDump(before.content()));
         before.release();
         assertNull(channel.readInbound(), "nothing after the violation");
         channel.writeInbound(Unpooled.wrappedBuffer(ByteBufUtil.decodeHexDump("820104")));
         assertNull(channel.readInbound(), "still nothing: the rest is skipped");
         channel.finish();
+    }
+
+    @Test
+    void reservedOpcodesAreNamedAsDataOrControl() {
+        for (String hex : new String[] {"8300", "8b00"}) {
+            EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder());
+            DecoderException e = assertThrows(DecoderException.class,
+                    () -> channel.writeInbound(Unpooled.wrappedBuffer(ByteBufUtil.decodeHexDump(hex))));
+            String expected = hex.equals("8300") ? "reserved data opcode 3" : "reserved control opcode 11";
+            assertEquals(expected, e.getCause().getMessage());
+            channel.finish();
+        }
     }
 }

@@ -85,9 +85,9 @@ class InboundBackpressureTest {
             assertTrue(server.awaitUnwritable(30), "the server's channel becomes unwritable: the TCP window closed");
 
             long delivered = subscriber.checker.offset();
-            long queued = connection.channel().eventLoop().submit(connection::inboundQueuedBytes).get();
+            long queued = connection.channel().eventLoop().submit(() -> connection.inbound().queuedBytes()).get();
             long nettyHeld = allocator.metric().usedDirectMemory() + allocator.metric().usedHeapMemory();
-            long received = connection.bytesReceived();
+            long received = connection.info().bytesReceived();
             long bound = BUDGET + DefaultWebSocketClient.MAX_READ_BYTES + 139
                     + (mode == Mode.WHOLE_MESSAGES ? config().maxMessageSize() : 0);
             System.out.printf("%s stalled: delivered=%d queued=%d nettyHeld=%d held=%d bound=%d received-not-delivered=%d%n",
@@ -115,18 +115,17 @@ class InboundBackpressureTest {
     }
 
     /** Subscribes to the bytes of whatever the mode receives: bytes, whole payloads, or one message's content. */
-    @SuppressWarnings("unchecked")
     private static void subscribe(Mode mode, Inbound inbound, PausingSubscriber subscriber) {
         switch (mode) {
             case STREAM:
-                ((InboundFlow) inbound).subscribe(subscriber);
+                ((InboundFlow) inbound).receive().subscribe(subscriber);
                 break;
             case WHOLE_MESSAGES:
-                ((Flux<WebSocketMessage>) inbound).map(WebSocketMessage::payload).subscribe(subscriber);
+                ((WholeMessages) inbound).receive().map(WebSocketMessage::payload).subscribe(subscriber);
                 break;
             default:
                 // take(1) cancels receive() after the message: its content goes on regardless.
-                ((Flux<WebSocketMessage>) inbound).take(1).subscribe(m -> m.content().subscribe(subscriber));
+                ((StreamedMessages) inbound).receive().take(1).subscribe(m -> m.content().subscribe(subscriber));
         }
     }
 

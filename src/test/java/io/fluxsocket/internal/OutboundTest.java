@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** One send is one binary message of frames, sized, ordered and bounded as documented. */
 @Timeout(60)
-class OutboundFramerTest {
+class OutboundTest {
 
     private static final int FRAME = 64 * 1024;
 
@@ -165,17 +165,18 @@ class OutboundFramerTest {
         try (TestServer server = new TestServer((in, out) -> Mono.never())) {
             DefaultWebSocketClient client = new DefaultWebSocketClient(config(budget, Duration.ofSeconds(30)));
             WebSocketConnection connection = client.open(server.uri(), Mode.STREAM).block(Duration.ofSeconds(10));
+            StreamWebSocket ws = new DefaultStreamWebSocket(connection);
             AtomicLong emitted = new AtomicLong();
             Flux<ByteBuffer> endless = Flux.generate(sink -> {
                 sink.next(BytePattern.chunk(emitted.get(), FRAME));
                 emitted.addAndGet(FRAME);
             });
-            connection.send(endless).subscribe(null, e -> { });
+            ws.send(endless).subscribe(null, e -> { });
 
             Await.until(() -> !connection.channel().isWritable(), Duration.ofSeconds(20), "the client's channel is unwritable");
             for (int i = 0; i < 20; i++) {
                 long[] snapshot = connection.channel().eventLoop()
-                        .submit(() -> new long[] {emitted.get(), connection.bytesSent(), connection.outboundHeldBytes()})
+                        .submit(() -> new long[] {emitted.get(), ws.info().bytesSent(), connection.outbound().held()})
                         .get();
                 long taken = snapshot[0] - snapshot[1];
                 assertTrue(snapshot[2] <= budget + FRAME, "held " + snapshot[2] + " > budget + one frame");
@@ -194,12 +195,13 @@ class OutboundFramerTest {
         try (TestServer server = new TestServer((in, out) -> Mono.never())) {
             DefaultWebSocketClient client = new DefaultWebSocketClient(config(256 * 1024, Duration.ofSeconds(1)));
             WebSocketConnection connection = client.open(server.uri(), Mode.STREAM).block(Duration.ofSeconds(10));
+            StreamWebSocket ws = new DefaultStreamWebSocket(connection);
             AtomicLong offset = new AtomicLong();
             Flux<ByteBuffer> endless = Flux.generate(sink -> sink.next(BytePattern.chunk(offset.getAndAdd(FRAME), FRAME)));
-            StepVerifier.create(connection.send(endless))
+            StepVerifier.create(ws.send(endless))
                     .expectErrorSatisfies(e -> assertEquals(WebErrorStatus.TIMEOUT, ((WebSocketException) e).status()))
                     .verify(Duration.ofSeconds(20));
-            assertEquals(1006, connection.closeStatus().block(Duration.ofSeconds(10)).code());
+            assertEquals(1006, ws.closeStatus().block(Duration.ofSeconds(10)).code());
         }
     }
 
@@ -327,15 +329,16 @@ class OutboundFramerTest {
         try (TestServer server = new TestServer((in, out) -> Mono.never())) {
             DefaultWebSocketClient client = new DefaultWebSocketClient(config(256 * 1024, Duration.ofSeconds(30)));
             WebSocketConnection connection = client.open(server.uri(), Mode.STREAM).block(Duration.ofSeconds(10));
+            StreamWebSocket ws = new DefaultStreamWebSocket(connection);
             // Larger than what the kernel's send and receive buffers of a loopback connection take.
             int size = 32 << 20;
-            CompletableFuture<Void> big = connection.send(Mono.just(ByteBuffer.allocate(size))).toFuture();
-            CompletableFuture<Void> small = connection.send(Mono.just(ByteBuffer.allocate(64))).toFuture();
+            CompletableFuture<Void> big = ws.send(Mono.just(ByteBuffer.allocate(size))).toFuture();
+            CompletableFuture<Void> small = ws.send(Mono.just(ByteBuffer.allocate(64))).toFuture();
 
             Await.until(() -> !connection.channel().isWritable(), Duration.ofSeconds(20), "the client's channel is unwritable");
             assertFalse(big.isDone(), "not complete while its frames wait to be written");
             assertFalse(small.isDone(), "nor the send behind it");
-            assertTrue(connection.bytesSent() < size, "written: " + connection.bytesSent());
+            assertTrue(ws.info().bytesSent() < size, "written: " + ws.info().bytesSent());
 
             connection.channel().close();
             ExecutionException failed = assertThrows(ExecutionException.class, () -> big.get(10, TimeUnit.SECONDS));

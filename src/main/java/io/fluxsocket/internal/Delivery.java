@@ -1,0 +1,200 @@
+package io.fluxsocket.internal;
+
+import io.netty.channel.EventLoop;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Operators;
+
+/**
+ * The one subscriber of an inbound {@code Flux} and its subscription, written once for every
+ * inbound shape ({@code receive()} in stream and message mode, {@code receive(reader)}, a streamed
+ * message's {@code content()}). The {@link Source} behind it owns the data and emits through
+ * {@link #next} while {@link #wants()}.
+ *
+ * <ul>
+ *   <li>One subscriber: a second one gets an {@link IllegalStateException} (after its
+ *       {@code onSubscribe}).</li>
+ *   <li>{@code request} and {@code cancel} may come on any thread; they hop onto the event loop,
+ *       where demand is counted and every signal is sent. A request made inside
+ *       {@code onSubscribe} counts; nothing is signalled until {@code onSubscribe} returned.</li>
+ *   <li>{@code request(n <= 0)} (Reactive Streams §3.9) ends the subscription as a cancel does,
+ *       and signals {@code onError(IllegalArgumentException)}: the source drops what it holds for
+ *       the subscriber and the connection goes on, so it can still be closed cleanly.</li>
+ *   <li>Terminal signals go once; nothing follows a terminal signal or a cancel.</li>
+ * </ul>
+ */
+final class Delivery implements Subscription {
+
+    /** The data behind a delivery. Called on the event loop. */
+    interface Source {
+
+        /** Emit what can be emitted now: demand rose, or the subscriber can now be signalled. */
+        void drain();
+
+        /** The subscriber cancelled (or broke §3.9): drop what is held for it; nobody will take more. */
+        void cancelled();
+    }
+
+    private final EventLoop eventLoop;
+    private final Source source;
+    /** What the flux is called in errors, e.g. "receive()". */
+    private final String name;
+    /** Set once by the first subscribe call, from any thread: later ones are refused. */
+    private final AtomicBoolean subscribed = new AtomicBoolean();
+
+    /** The subscriber, written once before its {@code onSubscribe} (any thread). */
+    private volatile CoreSubscriber<Object> actual;
+    /** What the source was given with the subscriber (e.g. how to turn items into signals). */
+    private volatile Object tag;
+    // Event loop only.
+    /** {@code onSubscribe} returned: signals may be sent. */
+    private boolean bound;
+    /** Requested and not yet delivered. */
+    private long demand;
+    /** Cancelled, or a §3.9 violation: nothing more is delivered. */
+    private boolean cancelled;
+    /** The terminal signal was sent. */
+    private boolean terminated;
+    /** A §3.9 violation waiting to be signalled once bound. */
+    private Throwable violation;
+
+    Delivery(EventLoop eventLoop, Source source, String name) {
+        this.eventLoop = eventLoop;
+        this.source = source;
+        this.name = name;
+    }
+
+    /**
+     * Binds {@code s}, or refuses it (with an {@link IllegalStateException} signal) if there was a
+     * subscriber already.
+     *
+     * @param tag kept for the source, see {@link #tag()}
+     */
+    @SuppressWarnings("unchecked")
+    void subscribe(CoreSubscriber<?> s, Object tag) {
+        if (!subscribed.compareAndSet(false, true)) {
+            Operators.error(s, new IllegalStateException(name + " allows only one subscriber; it is already subscribed"));
+            return;
+        }
+        this.tag = tag;
+        this.actual = (CoreSubscriber<Object>) s;
+        s.onSubscribe(this);
+        EventLoops.run(eventLoop, this::bind);
+    }
+
+    private void bind() {
+        bound = true;
+        if (violation != null) {
+            terminated = true;
+            actual.onError(violation);
+        } else if (!cancelled) {
+            source.drain();
+        }
+    }
+
+    @Override
+    public void request(long n) {
+        EventLoops.run(eventLoop, () -> {
+            if (cancelled || terminated) {
+                return;
+            }
+            if (n <= 0) {
+                violation = new IllegalArgumentException("§3.9: " + name + " was requested " + n + ", must be positive");
+                cancelled = true;
+                source.cancelled();
+                if (bound) {
+                    terminated = true;
+                    actual.onError(violation);
+                }
+                return;
+            }
+            demand = Operators.addCap(demand, n);
+            if (bound) {
+                source.drain();
+            }
+        });
+    }
+
+    @Override
+    public void cancel() {
+        EventLoops.run(eventLoop, () -> {
+            if (!cancelled && !terminated) {
+                cancelled = true;
+                source.cancelled();
+            }
+        });
+    }
+
+    // ---- the source (event loop) ----
+
+    /** Whether subscribe was called (any thread): someone is, or will be, there to take data. */
+    boolean isSubscribed() {
+        return subscribed.get();
+    }
+
+    /** What {@link #subscribe} was given with the subscriber. */
+    Object tag() {
+        return tag;
+    }
+
+    /** The subscriber can be signalled: {@code onSubscribe} returned, and it did not leave. */
+    boolean isBound() {
+        return bound && !cancelled && !terminated;
+    }
+
+    /** The subscriber cancelled (or broke §3.9): what arrives for it is dropped. */
+    boolean isCancelled() {
+        return cancelled;
+    }
+
+    long demand() {
+        return demand;
+    }
+
+    /** An item may be emitted now. */
+    boolean wants() {
+        return demand > 0 && isBound();
+    }
+
+    /** Emits an item; only when {@link #wants()}. */
+    void next(Object item) {
+        demand--;
+        actual.onNext(item);
+    }
+
+    /** Completes the subscriber, if it can be signalled; false if not (yet). */
+    boolean complete() {
+        if (!isBound()) {
+            return false;
+        }
+        terminated = true;
+        actual.onComplete();
+        return true;
+    }
+
+    /** Errors the subscriber, if it can be signalled; false if not (yet). */
+    boolean error(Throwable error) {
+        if (!isBound()) {
+            return false;
+        }
+        terminated = true;
+        actual.onError(error);
+        return true;
+    }
+
+    /**
+     * The source cannot go on for this subscriber (its reader threw, as a failing {@code map}
+     * would): it is treated as cancelled, and errored with {@code error}.
+     */
+    void abort(Throwable error) {
+        boolean signal = isBound();
+        cancelled = true;
+        terminated = true;
+        source.cancelled();
+        if (signal) {
+            actual.onError(error);
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package io.fluxsocket.internal;
+
+import io.fluxsocket.WebSocketMessage;
+import io.netty.channel.EventLoop;
+
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Mono;
+
+/**
+ * One {@code send} of message mode, as its {@link Mono}'s subscription: it takes the publisher's
+ * messages one at a time, while the {@link Outbound} has room, and queues each as an
+ * {@link OutboundMessage}; so the messages of concurrent sends interleave only at message
+ * boundaries, each send's in order. It completes when the publisher completed and every message
+ * it gave was written; when the publisher fails, the messages it gave are still written and the
+ * send then errors with its error. When one of its messages fails (its content failed, or the
+ * connection ended), it errors at once and takes no more: its messages not started are dropped,
+ * one part-way written is finished (unless the send was cancelled, which drops it too).
+ *
+ * <p>The publisher's signals schedule the outbound's drain, which calls {@link #take}; everything
+ * else runs on the event loop too.
+ */
+final class MessageSend implements Subscription {
+
+    private final Outbound outbound;
+    private final EventLoop eventLoop;
+    private final CoreSubscriber<? super Void> actual;
+    /** The subscriber of the publisher of messages. */
+    private final Pull<WebSocketMessage> pull;
+
+    // Event loop only.
+    /** Messages queued and not yet written or failed. */
+    private int unwritten;
+    /** The subscriber was signalled, or cancelled: nothing more happens. */
+    private boolean finished;
+
+    private MessageSend(Outbound outbound, EventLoop eventLoop, CoreSubscriber<? super Void> actual) {
+        this.outbound = outbound;
+        this.eventLoop = eventLoop;
+        this.actual = actual;
+        this.pull = new Pull<>(outbound::schedule, "message");
+    }
+
+    /** The {@link Mono} of a send of {@code messages}: each subscription one more send. */
+    static Mono<Void> of(Outbound outbound, EventLoop eventLoop, Publisher<WebSocketMessage> messages) {
+        return new Mono<Void>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super Void> actual) {
+                MessageSend send = new MessageSend(outbound, eventLoop, actual);
+                actual.onSubscribe(send);
+                EventLoops.run(eventLoop, () -> outbound.register(send));
+                messages.subscribe(send.pull);
+            }
+        };
+    }
+
+    @Override
+    public void request(long n) {
+        // A Mono<Void>: nothing to request.
+    }
+
+    /** The subscriber cancelled: its messages not started are dropped, the one in flight too. */
+    @Override
+    public void cancel() {
+        EventLoops.run(eventLoop, () -> {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            pull.cancel();
+            outbound.discard(this);
+            OutboundMessage current = outbound.currentOf(this);
+            if (current != null) {
+                outbound.cancel(current);
+            }
+        });
+    }
+
+    /**
+     * Takes the message the publisher gave, if any, and asks for the next while the outbound has
+     * room and {@linkplain Outbound#acceptsMessages() accepts messages}. Called by the outbound's
+     * drain.
+     *
+     * @return false once this send takes no more: it ended, or failed
+     */
+    boolean take(Outbound outbound) {
+        while (!finished && outbound.acceptsMessages()) {
+            // The end first: a message given before it is then visible.
+            boolean done = pull.isDone();
+            Throwable error = pull.error();
+            WebSocketMessage m = pull.poll();
+            if (m != null) {
+                unwritten++;
+                if (!outbound.enqueue(new Queued(this, m))) {
+                    // Refused, and failed: this send has ended.
+                    return false;
+                }
+            } else if (error != null || done) {
+                // The publisher ended: what it gave goes out first.
+                endIfWritten();
+                return false;
+            } else if (!outbound.hasRoom() || !pull.request()) {
+                return true;
+            }
+        }
+        return !finished;
+    }
+
+    /** The connection can send no more, or is closing: the publisher is cancelled and the send fails. */
+    void terminate(Throwable cause) {
+        if (!finished) {
+            fail(cause);
+        }
+    }
+
+    private void fail(Throwable error) {
+        finished = true;
+        pull.cancel();
+        // A message part-way written is left to finish: cutting it would fail the connection.
+        outbound.discard(this);
+        actual.onError(error);
+    }
+
+    /** Once the publisher ended and all it gave was written: its end, told to the subscriber. */
+    private void endIfWritten() {
+        Throwable error = pull.error();
+        if (finished || unwritten > 0 || (error == null && !pull.isDone()) || pull.hasItem()) {
+            return;
+        }
+        finished = true;
+        if (error != null) {
+            actual.onError(error);
+        } else {
+            actual.onComplete();
+        }
+    }
+
+    /** One message of this send in the outbound queue. */
+    static final class Queued extends OutboundMessage {
+
+        final MessageSend send;
+
+        Queued(MessageSend send, WebSocketMessage message) {
+            super(message.isText() ? Opcode.TEXT : Opcode.BINARY,
+                    message.isStreamed() ? null : message.payload(),
+                    message.isStreamed() ? message.content() : null);
+            this.send = send;
+        }
+
+        @Override
+        void written() {
+            send.unwritten--;
+            send.endIfWritten();
+        }
+
+        @Override
+        void failed(Throwable error) {
+            send.unwritten--;
+            if (!send.finished) {
+                send.fail(error);
+            }
+        }
+    }
+}

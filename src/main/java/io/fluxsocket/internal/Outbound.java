@@ -1,0 +1,564 @@
+package io.fluxsocket.internal;
+
+import io.fluxsocket.WebErrorStatus;
+import io.fluxsocket.WebSocketException;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.DefaultChannelPromise;
+import io.netty.channel.EventLoop;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.Callable;
+import reactor.util.concurrent.Queues;
+
+/**
+ * The outbound side of one connection: every frame the client writes goes through here. Data
+ * messages of both modes wait in one queue and go out one at a time, cut into frames by one
+ * {@link Framer}, within one byte budget; control frames go between data frames, ahead of them.
+ *
+ * <h2>Messages</h2>
+ * A stream-mode {@code send} is one binary message whose buffers a publisher gives
+ * ({@link StreamSend}); a message-mode {@code send} gives whole or streamed messages
+ * ({@link MessageSend}, one of the {@linkplain #register sources} that messages are taken from).
+ * Either way a message is an {@link OutboundMessage} in {@link #queue}, in the order queued; the
+ * head one is framed, and its publisher subscribed only then. A message is told it was written when
+ * its last frame's write completed.
+ *
+ * <h2>Budget</h2>
+ * {@link #held()} counts the bytes taken from publishers and not yet written to the socket: whole
+ * messages queued, the framer's, and frames written to the channel whose writes have not completed.
+ * A publisher is asked for one item at a time ({@link Pull}), and only while {@code held() <
+ * outboundBufferBytes}; so the bytes held stay under {@code outboundBufferBytes} plus one item for
+ * each publisher being taken from: the streamed message being framed, and each message-mode send.
+ * Data frames are written only while the channel is writable (its high-water mark is the budget).
+ *
+ * <h2>Control frames and the Close</h2>
+ * A Pong goes ahead of the next data frame, as soon as the channel is writable; only the newest
+ * waits while it is not. The Close of {@code close()} is queued behind the messages queued at the
+ * time ({@link #close}); later messages are refused. A failing connection writes its Close at once
+ * ({@link #closeNow}) after {@link #terminate}, which fails every message not yet written.
+ *
+ * <h2>Write tracking</h2>
+ * Each frame is written with a promise of its own that carries its size and, on a message's last
+ * frame, the message; this side listens to each, so other handlers may listen to write promises
+ * too. Writes made while completions are told (inside the channel's flush) are flushed once,
+ * after them. A send timeout watchdog fails the connection when writes make no progress.
+ *
+ * <p>Confined to the event loop, but for {@link #submit} and the publishers' signals, which
+ * schedule {@link #drain()} there.
+ */
+final class Outbound implements ChannelFutureListener {
+
+    /** What the outbound side asks of the connection's owner. Called on the event loop. */
+    interface Owner {
+
+        /** The message being written cannot be finished (its content failed, or its send was cancelled): fail with 1011. */
+        void messageAborted(String reason, Throwable cause);
+
+        /** No write progress for the send timeout: fail, and close TCP at once. */
+        void sendTimedOut(WebSocketException timeout);
+
+        /** A write failed, the transport is broken: fail; returns the error the connection ended with. */
+        WebSocketException writeFailed(Throwable cause);
+
+        /** The Close frame {@link #close} queued was written. */
+        void closeSent();
+    }
+
+    private final Owner owner;
+    private final Channel channel;
+    private final EventLoop eventLoop;
+    private final int budget;
+    private final Framer framer;
+    private final SendTimeout sendTimeout;
+    /** Runs {@link #drain()} for signals from any thread. */
+    private final ScheduledDrain scheduledDrain;
+
+    /** The context writes go through; set when the owner's handler is added (event loop). */
+    private ChannelHandlerContext ctx;
+    /** Stream-mode sends subscribed (any thread in, in subscription order), not yet in {@link #queue}. */
+    private final Queue<OutboundMessage> incoming = Queues.<OutboundMessage>unboundedMultiproducer().get();
+    // The rest is event loop only.
+    /** Messages waiting for the one being written, oldest first. */
+    private final ArrayDeque<OutboundMessage> queue = new ArrayDeque<>();
+    /** The bytes of the whole messages in {@link #queue}. */
+    private long queuedBytes;
+    /** Message-mode sends taking messages from their publishers. */
+    private final List<MessageSend> sources = new ArrayList<>();
+    /** The message being framed, or null. */
+    private OutboundMessage current;
+    /** Payload bytes of data frames written to the channel whose writes have not completed. */
+    private long inFlight;
+    /** The newest Pong to write once the channel is writable, or null. */
+    private ByteBuf pendingPong;
+    /** The Close frame of {@code close()}, waiting for the messages queued before it; or null. */
+    private Frame queuedClose;
+    /** Once set, nothing more is sent: every message fails with it. */
+    private WebSocketException terminated;
+    /** A drain is on the stack; {@link #again} makes it loop instead of re-entering. */
+    private boolean draining;
+    private boolean again;
+    /** Something was written in this drain and must be flushed. */
+    private boolean needsFlush;
+    /** A write's completion is being told (inside the channel's flush): flush later, once. */
+    private boolean completing;
+    /** {@link #flushTask} is queued on the event loop. */
+    private boolean flushScheduled;
+    private final Runnable flushTask = () -> {
+        flushScheduled = false;
+        ctx.flush();
+    };
+    /** Payload bytes of data frames written (single writer, the event loop, through {@link #BYTES_SENT}). */
+    private volatile long bytesSent;
+
+    private static final VarHandle BYTES_SENT;
+
+    static {
+        try {
+            BYTES_SENT = MethodHandles.lookup().findVarHandle(Outbound.class, "bytesSent", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    Outbound(Owner owner, Channel channel, ClientConfig config) {
+        this.owner = owner;
+        this.channel = channel;
+        this.eventLoop = channel.eventLoop();
+        this.budget = config.outboundBufferBytes();
+        this.framer = new Framer(channel.alloc(), config.maxFramePayload());
+        this.sendTimeout = new SendTimeout(eventLoop, config.sendTimeout().toNanos(), () -> inFlight, owner::sendTimedOut);
+        this.scheduledDrain = new ScheduledDrain(eventLoop, this::drain);
+    }
+
+    /** Writes go through {@code ctx} from now on. Event loop. */
+    void bind(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    long bytesSent() {
+        return bytesSent;
+    }
+
+    /** Bytes taken from publishers and not yet written to the socket. Event loop. */
+    long held() {
+        return queuedBytes + framer.held() + inFlight;
+    }
+
+    /** Whether a publisher may be asked for one more item. Event loop. */
+    boolean hasRoom() {
+        return held() < budget;
+    }
+
+    /**
+     * Whether a message-mode send may queue a message now: not while a message with a publisher
+     * (streamed, or read when it starts) waits or is being written. Nothing is taken behind one:
+     * it needs the budget's room to go on, which messages queued behind it would keep. Event loop.
+     */
+    boolean acceptsMessages() {
+        OutboundMessage last = queue.isEmpty() ? current : queue.peekLast();
+        return last == null || last.content == null;
+    }
+
+    /** Schedules a drain from any thread (the publishers' signals). */
+    void schedule() {
+        scheduledDrain.schedule();
+    }
+
+    // ---- messages ----
+
+    /** Queues a stream-mode send's message from any thread, keeping the order of subscription. */
+    void submit(OutboundMessage message) {
+        incoming.offer(message);
+        scheduledDrain.schedule();
+    }
+
+    /**
+     * Queues a message behind those queued, or fails it at once if the connection can send no
+     * more or is closing. Event loop.
+     *
+     * @return whether it was queued
+     */
+    boolean enqueue(OutboundMessage message) {
+        if (terminated != null) {
+            message.end(terminated);
+            return false;
+        }
+        if (queuedClose != null) {
+            message.end(closing());
+            return false;
+        }
+        queue.add(message);
+        queuedBytes += message.queuedBytes();
+        return true;
+    }
+
+    /** Starts taking messages from a message-mode send. Event loop. */
+    void register(MessageSend source) {
+        if (terminated != null) {
+            source.terminate(terminated);
+        } else if (queuedClose != null) {
+            source.terminate(closing());
+        } else {
+            sources.add(source);
+            drain();
+        }
+    }
+
+    /**
+     * Takes a message back: one not started is removed without being told; the one being
+     * written is dropped, which fails the connection if a frame of it was written. Event loop.
+     */
+    void cancel(OutboundMessage message) {
+        takeIncoming();
+        if (queue.remove(message)) {
+            queuedBytes -= message.queuedBytes();
+        } else if (message == current) {
+            abort(message, new WebSocketException(WebErrorStatus.CLOSED, "the send was cancelled"),
+                    "a send was cancelled in the middle of its message");
+            drain();
+        }
+    }
+
+    /** Removes the messages of {@code source} that have not started, without telling them. Event loop. */
+    void discard(MessageSend source) {
+        queue.removeIf(m -> {
+            if (m instanceof MessageSend.Queued q && q.send == source) {
+                queuedBytes -= m.queuedBytes();
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** The message of {@code source} being written, if one is. Event loop. */
+    OutboundMessage currentOf(MessageSend source) {
+        return current instanceof MessageSend.Queued q && q.send == source ? current : null;
+    }
+
+    // ---- control frames ----
+
+    /** Answers a Ping: ahead of the next data frame; while unwritable only the newest waits. Event loop. */
+    void pong(ByteBuf payload) {
+        if (terminated != null) {
+            payload.release();
+            return;
+        }
+        if (pendingPong != null) {
+            pendingPong.release();
+        }
+        pendingPong = payload;
+        drain();
+    }
+
+    /**
+     * Queues {@code close()}'s Close frame behind the messages queued now (stream-mode sends
+     * subscribed before it included); messages after it are refused. Event loop.
+     */
+    void close(Frame close) {
+        takeIncoming();
+        if (terminated != null || queuedClose != null) {
+            close.release();
+            return;
+        }
+        queuedClose = close;
+        // Message-mode sends take no more messages: those they took go first.
+        for (MessageSend s : sources) {
+            s.terminate(closing());
+        }
+        sources.clear();
+        drain();
+    }
+
+    /** Writes a Close frame at once, behind what the channel holds, then closes TCP. Event loop. */
+    void closeNow(Frame close) {
+        ctx.writeAndFlush(close).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * No more data may be sent (closing, closed or failed): the message being written and all
+     * waiting ones fail with {@code cause}, and so will later ones. Event loop.
+     */
+    void terminate(WebSocketException cause) {
+        if (terminated != null) {
+            return;
+        }
+        terminated = cause;
+        sendTimeout.stop();
+        if (pendingPong != null) {
+            pendingPong.release();
+            pendingPong = null;
+        }
+        if (queuedClose != null) {
+            queuedClose.release();
+            queuedClose = null;
+        }
+        OutboundMessage m = current;
+        current = null;
+        framer.reset();
+        if (m != null) {
+            m.cancelContent();
+            m.end(cause);
+        }
+        for (OutboundMessage q; (q = queue.poll()) != null; ) {
+            q.end(cause);
+        }
+        queuedBytes = 0;
+        List<MessageSend> left = new ArrayList<>(sources);
+        sources.clear();
+        for (MessageSend s : left) {
+            s.terminate(cause);
+        }
+        takeIncoming();
+    }
+
+    /** The channel became writable: waiting frames can go, more can be taken. */
+    void onWritable() {
+        drain();
+    }
+
+    // ---- the drain ----
+
+    void drain() {
+        if (draining) {
+            again = true;
+            return;
+        }
+        if (ctx == null) {
+            return;
+        }
+        draining = true;
+        try {
+            do {
+                again = false;
+                step();
+            } while (again);
+        } finally {
+            draining = false;
+        }
+        if (needsFlush) {
+            needsFlush = false;
+            if (!completing) {
+                ctx.flush();
+            } else if (!flushScheduled) {
+                // The channel is flushing: a flush now would only mark these writes; after the
+                // completions, one flush takes everything they led to.
+                flushScheduled = true;
+                eventLoop.execute(flushTask);
+            }
+        }
+    }
+
+    private void step() {
+        takeIncoming();
+        while (terminated == null) {
+            if (pendingPong != null && channel.isWritable()) {
+                ByteBuf payload = pendingPong;
+                pendingPong = null;
+                write(Frame.control(Opcode.PONG, payload), null, null);
+            }
+            takeMessages();
+            if (current == null && !startNext()) {
+                if (queuedClose != null && queue.isEmpty()) {
+                    writeQueuedClose();
+                }
+                return;
+            }
+            if (current != null && !frameCurrent()) {
+                return;
+            }
+        }
+    }
+
+    private void takeIncoming() {
+        for (OutboundMessage m; (m = incoming.poll()) != null; ) {
+            enqueue(m);
+        }
+    }
+
+    private void takeMessages() {
+        for (int i = 0; i < sources.size() && terminated == null; ) {
+            if (sources.get(i).take(this)) {
+                i++;
+            } else {
+                sources.remove(i);
+            }
+        }
+    }
+
+    /** Starts the next queued message; false if there is none, or it must wait for room. */
+    private boolean startNext() {
+        OutboundMessage m = queue.peek();
+        if (m == null || (m.payload == null && m.content instanceof Callable && !hasRoom())) {
+            // Reading a Callable's value takes its bytes: only with room for them.
+            return false;
+        }
+        queue.poll();
+        queuedBytes -= m.queuedBytes();
+        if (m.payload == null && m.content instanceof Callable && !m.readScalar()) {
+            return true;
+        }
+        current = m;
+        framer.begin(m.type);
+        if (m.payload != null) {
+            framer.add(m.payload);
+            framer.end();
+        } else {
+            m.utf8 = m.type == Opcode.TEXT ? new Utf8Validator() : null;
+            m.pull = new Pull<>(scheduledDrain::schedule, "buffer");
+            m.content.subscribe(m.pull);
+        }
+        return true;
+    }
+
+    /**
+     * Frames the current message while frames can be written: takes its publisher's buffers
+     * (asking for the next while there is room), and writes what the framer yields, a partial
+     * frame when nothing more is at hand. True when the message ended; false to wait for its
+     * publisher or for writability.
+     */
+    private boolean frameCurrent() {
+        OutboundMessage m = current;
+        Pull<ByteBuffer> pull = m.pull;
+        while (true) {
+            if (pull != null && framer.needsInput()) {
+                // The end first: a buffer given before it is then visible.
+                boolean done = pull.isDone();
+                Throwable error = pull.error();
+                ByteBuffer b = pull.poll();
+                if (b != null) {
+                    long bad = m.utf8 == null ? -1 : m.utf8.update(b);
+                    if (bad >= 0) {
+                        return abort(m, OutboundMessage.notUtf8(bad), "the content of a message failed in the middle of it");
+                    }
+                    framer.add(b);
+                } else if (error != null) {
+                    return abort(m, error, "the content of a message failed in the middle of it");
+                } else if (done) {
+                    if (m.utf8 != null && !m.utf8.isComplete()) {
+                        return abort(m, OutboundMessage.notUtf8(m.utf8.offset()), "the content of a message failed in the middle of it");
+                    }
+                    framer.end();
+                } else if (hasRoom() && pull.request()) {
+                    // A synchronous publisher answers at once.
+                    continue;
+                }
+            }
+            if (!channel.isWritable()) {
+                return false;
+            }
+            Frame f = framer.next(false);
+            if (f == null) {
+                if (pull != null && framer.needsInput() && (pull.hasSignal() || (hasRoom() && pull.canRequest()))) {
+                    // More is at hand: coalesce it before writing a partial frame.
+                    continue;
+                }
+                f = framer.next(true);
+                if (f == null) {
+                    return false;
+                }
+            }
+            if (f.fin) {
+                current = null;
+            }
+            write(f, m, f.fin ? m : null);
+            if (f.fin || current != m) {
+                return true;
+            }
+        }
+    }
+
+    /** Drops the message being written with {@code error}; if a frame of it went out, the connection fails. */
+    private boolean abort(OutboundMessage m, Throwable error, String reason) {
+        current = null;
+        framer.reset();
+        m.cancelContent();
+        m.end(error);
+        if (m.started) {
+            owner.messageAborted(reason, error);
+        }
+        return true;
+    }
+
+    private void writeQueuedClose() {
+        Frame close = queuedClose;
+        queuedClose = null;
+        terminate(closing());
+        write(close, null, null);
+        owner.closeSent();
+    }
+
+    /**
+     * Writes a frame with a promise of its own; its completion is told to {@link #operationComplete}
+     * with {@code last} if it ends that message. {@code of} is the data message it belongs to.
+     */
+    private void write(Frame frame, OutboundMessage of, OutboundMessage last) {
+        int size = 0;
+        if (of != null) {
+            of.started = true;
+            size = frame.content().readableBytes();
+            sendTimeout.writing(inFlight == 0);
+            inFlight += size;
+        }
+        FrameWrite promise = new FrameWrite(channel, size, last);
+        promise.addListener(this);
+        needsFlush = true;
+        ctx.write(frame, promise);
+    }
+
+    /** A frame's write completed. */
+    @Override
+    public void operationComplete(ChannelFuture future) {
+        FrameWrite w = (FrameWrite) future;
+        inFlight -= w.size;
+        sendTimeout.progressed();
+        if (!future.isSuccess()) {
+            WebSocketException error = owner.writeFailed(future.cause());
+            if (w.last != null) {
+                w.last.end(error);
+            }
+            return;
+        }
+        // Single writer: a release store is enough for the readers of bytesSent().
+        BYTES_SENT.setRelease(this, bytesSent + w.size);
+        boolean nested = completing;
+        completing = true;
+        try {
+            if (w.last != null) {
+                w.last.end(null);
+            }
+            if (current != null || !queue.isEmpty() || !sources.isEmpty() || queuedClose != null) {
+                drain();
+            }
+        } finally {
+            completing = nested;
+        }
+    }
+
+    private WebSocketException closing() {
+        return new WebSocketException(WebErrorStatus.CLOSED, "the connection is closing");
+    }
+
+
+    /** The promise of one frame's write: its payload bytes, and the message it ends, if it does. */
+    private static final class FrameWrite extends DefaultChannelPromise {
+
+        final int size;
+        final OutboundMessage last;
+
+        FrameWrite(Channel channel, int size, OutboundMessage last) {
+            super(channel);
+            this.size = size;
+            this.last = last;
+        }
+    }
+}
