@@ -1,6 +1,6 @@
 package io.fluxsocket;
 
-import io.fluxsocket.cli.EchoServer;
+import io.fluxsocket.testing.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -89,7 +89,7 @@ class ArgumentValidationTest {
 
     @Test
     void closeCodesThatMayNotBeSentAndLongReasonsAreRefusedAndTheConnectionStaysOpen() {
-        try (EchoServer server = EchoServer.start()) {
+        try (TestServer server = TestServer.echoing()) {
             StreamWebSocket ws = WebSocketClient.create().connect(server.uri()).block(Duration.ofSeconds(10));
             for (int code : new int[] {0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535}) {
                 StepVerifier.create(ws.close(code, "")).expectErrorSatisfies(invalid("code")).verify(Duration.ofSeconds(5));

@@ -1,6 +1,5 @@
 package io.fluxsocket;
 
-import io.fluxsocket.cli.EchoServer;
 import io.fluxsocket.testing.BytePattern;
 import io.fluxsocket.testing.TestServer;
 import io.netty.buffer.Unpooled;
@@ -76,7 +75,7 @@ class ClosingHandshakeTest {
     @Test
     void closeIsBoundedByTheCloseTimeoutWhenTheMessageInFlightStalls() {
         WebSocketClient client = WebSocketClient.builder().closeTimeout(Duration.ofSeconds(1)).build();
-        try (EchoServer server = EchoServer.start()) {
+        try (TestServer server = TestServer.echoing()) {
             StreamWebSocket ws = client.connect(server.uri()).block(Duration.ofSeconds(10));
             // A message whose publisher never completes: its Close can never be sent after it.
             Mono<Void> stalled = ws.send(Flux.just(ByteBuffer.wrap(new byte[10])).concatWith(Flux.never()));
@@ -123,7 +122,7 @@ class ClosingHandshakeTest {
 
     @Test
     void aSlowSubscriberGetsEveryByteThatArrivesWhileClosing() {
-        try (EchoServer server = EchoServer.start()) {
+        try (TestServer server = TestServer.echoing()) {
             StreamWebSocket ws = WebSocketClient.create().connect(server.uri()).block(Duration.ofSeconds(10));
             int chunk = 64 * 1024;
             // Slower than the socket: echoes pile up behind its demand while the handshake runs.

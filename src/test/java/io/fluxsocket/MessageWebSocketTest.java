@@ -4,7 +4,6 @@ import io.fluxsocket.testing.Frame;
 import io.fluxsocket.testing.Hex;
 import io.fluxsocket.testing.RawServer;
 import io.fluxsocket.testing.TestServer;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -48,11 +47,6 @@ class MessageWebSocketTest {
         server.acceptHandshake();
         server.respond101();
         return connecting.orTimeout(5, TimeUnit.SECONDS).join();
-    }
-
-    /** Echoes every frame back as it came: fragmentation and opcodes are the client's. */
-    private static TestServer echoServer() {
-        return new TestServer((in, out) -> out.sendObject(in.receiveFrames().map(WebSocketFrame::retain)));
     }
 
     @Test
@@ -162,7 +156,7 @@ class MessageWebSocketTest {
 
     @Test
     void concurrentSendsInterleaveOnlyBetweenWholeMessages() {
-        try (TestServer server = echoServer()) {
+        try (TestServer server = TestServer.echoing()) {
             MessageWebSocket ws = client().maxFramePayload(128).build().connectMessages(server.uri()).block(WAIT);
             int senders = 4;
             int perSender = 200;
@@ -200,7 +194,7 @@ class MessageWebSocketTest {
     @Test
     @Tag("volume") // megabytes: PARANOID leak detection makes them ~50x slower
     void textAndBinaryMessagesRoundTripWholeWithTheirTypes() {
-        try (TestServer server = echoServer()) {
+        try (TestServer server = TestServer.echoing()) {
             MessageWebSocket ws = client().maxMessageSize(8 << 20).build().connectMessages(server.uri()).block(WAIT);
             String big = "ü€".repeat(1 << 20); // 5 MiB of UTF-8, code points split across frames
             byte[] binary = new byte[100_000];
@@ -218,7 +212,7 @@ class MessageWebSocketTest {
     @Test
     @Tag("volume") // megabytes: PARANOID leak detection makes them ~50x slower
     void aStreamedMessageRoundTripsAsStreamedContent() {
-        try (TestServer server = echoServer()) {
+        try (TestServer server = TestServer.echoing()) {
             MessageWebSocket ws = client().receiveMode(ReceiveMode.STREAMED).build().connectMessages(server.uri()).block(WAIT);
             long total = 8L << 20;
             Flux<ByteBuffer> content = Flux.range(0, (int) (total / 8192)).map(i -> io.fluxsocket.testing.BytePattern.chunk(i * 8192L, 8192));
@@ -237,7 +231,7 @@ class MessageWebSocketTest {
 
     @Test
     void sendingAfterTheConnectionClosedFailsWithClosed() {
-        try (TestServer server = echoServer()) {
+        try (TestServer server = TestServer.echoing()) {
             MessageWebSocket ws = client().build().connectMessages(server.uri()).block(WAIT);
             ws.close().block(WAIT);
             StepVerifier.create(ws.send(Mono.just(WebSocketMessage.text("late"))))
@@ -248,7 +242,7 @@ class MessageWebSocketTest {
 
     @Test
     void receiveAcceptsOneSubscriber() {
-        try (TestServer server = echoServer()) {
+        try (TestServer server = TestServer.echoing()) {
             MessageWebSocket ws = client().build().connectMessages(server.uri()).block(WAIT);
             ws.receive().subscribe();
             StepVerifier.create(ws.receive()).expectError(IllegalStateException.class).verify(WAIT);

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fluxsocket.cli.EchoServer;
 import io.fluxsocket.testing.Await;
 import io.fluxsocket.testing.BytePattern;
 import io.fluxsocket.testing.TestServer;
@@ -110,7 +109,7 @@ class ReceiveInPlaceTest {
 
     @Test
     void aThrowingReaderErrorsTheFluxAndTheConnectionStaysUsable() {
-        try (EchoServer server = EchoServer.start()) {
+        try (TestServer server = TestServer.echoing()) {
             StreamWebSocket ws = connect(server.uri());
             IllegalStateException boom = new IllegalStateException("boom");
             Mono<Void> failed = ws.receive(piece -> {
@@ -130,7 +129,7 @@ class ReceiveInPlaceTest {
 
     @Test
     void aNullResultIsAnError() {
-        try (EchoServer server = EchoServer.start()) {
+        try (TestServer server = TestServer.echoing()) {
             StreamWebSocket ws = connect(server.uri());
             StepVerifier.create(ws.receive(piece -> null))
                     .then(() -> ws.send(Mono.just(ByteBuffer.allocate(10))).subscribe())
@@ -145,7 +144,7 @@ class ReceiveInPlaceTest {
 
     @Test
     void itSharesReceivesOneSubscriber() {
-        try (EchoServer server = EchoServer.start()) {
+        try (TestServer server = TestServer.echoing()) {
             StreamWebSocket ws = connect(server.uri());
             ws.receive(ByteBuffer::remaining).subscribe();
             StepVerifier.create(ws.receive())
@@ -156,7 +155,7 @@ class ReceiveInPlaceTest {
                     .verify(Duration.ofSeconds(5));
             ws.close().block(Duration.ofSeconds(10));
         }
-        try (EchoServer server = EchoServer.start()) {
+        try (TestServer server = TestServer.echoing()) {
             StreamWebSocket ws = connect(server.uri());
             ws.receive().subscribe();
             StepVerifier.create(ws.receive(ByteBuffer::remaining))
@@ -184,7 +183,7 @@ class ReceiveInPlaceTest {
 
     @Test
     void aNullReaderIsRefusedNamingIt() {
-        try (EchoServer server = EchoServer.start()) {
+        try (TestServer server = TestServer.echoing()) {
             StreamWebSocket ws = connect(server.uri());
             NullPointerException e = assertThrows(NullPointerException.class, () -> ws.receive(null));
             assertEquals("reader", e.getMessage());

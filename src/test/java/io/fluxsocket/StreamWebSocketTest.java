@@ -1,6 +1,5 @@
 package io.fluxsocket;
 
-import io.fluxsocket.cli.EchoServer;
 import io.fluxsocket.testing.Await;
 import io.fluxsocket.testing.BytePattern;
 import io.fluxsocket.testing.Frame;
@@ -79,7 +78,7 @@ class StreamWebSocketTest {
 
     @Test
     void receiveAcceptsOneSubscriberOnly() {
-        try (EchoServer server = EchoServer.start()) {
+        try (TestServer server = TestServer.echoing()) {
             StreamWebSocket ws = WebSocketClient.create().connect(server.uri()).block(Duration.ofSeconds(10));
             ws.receive().subscribe();
             StepVerifier.create(ws.receive())
@@ -107,7 +106,7 @@ class StreamWebSocketTest {
 
     @Test
     void infoReportsAddressesAndByteCounts() {
-        try (EchoServer server = EchoServer.start()) {
+        try (TestServer server = TestServer.echoing()) {
             StreamWebSocket ws = WebSocketClient.create().connect(server.uri()).block(Duration.ofSeconds(10));
             Mono<Long> echoed = ws.receive().map(b -> (long) b.remaining()).scan(0L, Long::sum)
                     .takeUntil(n -> n >= 10_000).last();

@@ -2,7 +2,6 @@ package io.fluxsocket.io;
 
 import io.fluxsocket.StreamWebSocket;
 import io.fluxsocket.WebSocketClient;
-import io.fluxsocket.cli.EchoServer;
 import io.fluxsocket.testing.Await;
 import io.fluxsocket.testing.BytePattern;
 import io.fluxsocket.testing.TestServer;
@@ -39,7 +38,7 @@ class StreamAdaptersVolumeTest {
 
     @Test
     void oneGibThroughTheOutputStreamComesBackThroughTheInputStreamIntact() throws Exception {
-        try (EchoServer server = EchoServer.start()) {
+        try (TestServer server = TestServer.echoing()) {
             StreamWebSocket ws = WebSocketClient.create().connect(server.uri()).block(WAIT);
             double mibPerSecond = StreamEcho.run(ws, GIB, 90);
             System.out.printf("1 GiB echo through the blocking streams: %.0f MiB/s%n", mibPerSecond);

@@ -3,12 +3,12 @@ package io.fluxsocket.io;
 import io.fluxsocket.StreamWebSocket;
 import io.fluxsocket.WebErrorStatus;
 import io.fluxsocket.WebSocketClient;
-import io.fluxsocket.cli.EchoServer;
 import io.fluxsocket.testing.Await;
 import io.fluxsocket.testing.BytePattern;
 import io.fluxsocket.testing.Frame;
 import io.fluxsocket.testing.Hex;
 import io.fluxsocket.testing.RawServer;
+import io.fluxsocket.testing.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -286,7 +286,7 @@ class WebSocketOutputStreamTest {
 
     @Test
     void blockingOnAnEventLoopOrParallelSchedulerThrowsIllegalStateException() throws Exception {
-        try (EchoServer server = EchoServer.start()) {
+        try (TestServer server = TestServer.echoing()) {
             StreamWebSocket ws = CLIENT.connect(server.uri()).block(WAIT);
             OutputStream out = ws.outputStream();
             CompletableFuture<Throwable> onEventLoop = new CompletableFuture<>();
@@ -319,7 +319,7 @@ class WebSocketOutputStreamTest {
     @Test
     void gzipStreamsRoundTripThroughAnEchoServer() throws Exception {
         byte[] text = ("fluxsocket streams gzip through a WebSocket; " + "x".repeat(100)).getBytes(StandardCharsets.UTF_8);
-        try (EchoServer server = EchoServer.start()) {
+        try (TestServer server = TestServer.echoing()) {
             StreamWebSocket ws = CLIENT.connect(server.uri()).block(WAIT);
             InputStream in = ws.inputStream();
             CompletableFuture<byte[]> echoed = CompletableFuture.supplyAsync(() -> {

@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 
 import java.net.URI;
 import java.util.concurrent.CountDownLatch;
@@ -49,6 +50,14 @@ public final class TestServer implements AutoCloseable {
                 .handle((request, response) -> response.sendWebsocket(handler,
                         WebsocketServerSpec.builder().maxFramePayloadLength(1 << 24).build()))
                 .bindNow();
+    }
+
+    /**
+     * An echo server: every frame a client sends comes back as it came (its fragmentation and
+     * opcodes are the client's), with backpressure (it reads no faster than it writes back).
+     */
+    public static TestServer echoing() {
+        return new TestServer((in, out) -> out.sendObject(in.receiveFrames().map(WebSocketFrame::retain)));
     }
 
     /**
