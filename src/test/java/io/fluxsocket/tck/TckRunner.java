@@ -19,6 +19,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -28,7 +29,8 @@ import java.util.stream.Stream;
  * a pass passes, a failure fails with the TCK's message (after the rule's name; the TCK's error is
  * the cause), and a skip (the TCK's {@code notVerified(...)} or {@code SkipException}) aborts the
  * test with the TCK's reason, so that Surefire lists it as skipped with that message. A rule listed
- * as a {@link KnownFailure} is reported as skipped if it fails as listed. A failed TestNG configuration
+ * as a {@link KnownFailure} is reported as skipped if it fails as listed; a rule of {@link #RETRIED}
+ * that fails is run once more, and the second outcome counts. A failed TestNG configuration
  * method ({@code @BeforeMethod}, or the verifications' {@code @AfterMethod} that closes the
  * connections a rule opened) fails the rule's test too.
  *
@@ -41,6 +43,15 @@ import java.util.stream.Stream;
  * which Surefire keeps in {@code target/surefire-reports/<class>-output.txt}.
  */
 final class TckRunner {
+
+    /**
+     * Rules run a second time when they fail. §3.13's rule sleeps (300 ms), runs
+     * {@code System.gc()} and then gives the reference queue a fixed 100 ms: on a loaded machine
+     * that probe can miss a subscriber that was dropped (seen once in some 60 runs of the rule, at a
+     * load average of 10 on 2 cores). A publisher that really keeps its subscriber fails both runs.
+     */
+    private static final Set<String> RETRIED = Set.of(
+            "required_spec313_cancelMustMakeThePublisherEventuallyDropAllReferencesToTheSubscriber");
 
     private TckRunner() {
     }
@@ -74,6 +85,26 @@ final class TckRunner {
      * @param known how the rule is known to fail, or null
      */
     static void run(Class<?> verification, String rule, KnownFailure known) throws Throwable {
+        long start = System.nanoTime();
+        Throwable failure = runOnce(verification, rule);
+        if (failure != null && !(failure instanceof TestAbortedException) && RETRIED.contains(rule)) {
+            System.out.printf("TCK RETRY %s %s after: %s%n", verification.getSimpleName(), rule, failure.getMessage());
+            failure = runOnce(verification, rule);
+        }
+        Throwable thrown = expected(failure, rule, known);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        String verdict = thrown == null ? "PASS" : thrown instanceof KnownFailureException ? "KNOWN-FAIL"
+                : thrown instanceof TestAbortedException ? "SKIP" : "FAIL";
+        // The messages of failures and skips start with the rule's name.
+        System.out.printf("TCK %s %s (%d ms) %s%n", verdict, verification.getSimpleName(), millis,
+                thrown == null ? rule : thrown.getMessage());
+        if (thrown != null) {
+            throw thrown;
+        }
+    }
+
+    /** Runs one TCK method through TestNG: what its JUnit test would throw (see {@link Outcome#failure}). */
+    private static Throwable runOnce(Class<?> verification, String rule) {
         Outcome outcome = new Outcome();
         TestNG testng = new TestNG(false);
         testng.setUseDefaultListeners(false);
@@ -90,18 +121,8 @@ final class TckRunner {
         test.setXmlClasses(List.of(xmlClass));
         testng.setXmlSuites(List.of(suite));
 
-        long start = System.nanoTime();
         testng.run();
-        Throwable thrown = expected(outcome.failure(rule), rule, known);
-        long millis = (System.nanoTime() - start) / 1_000_000;
-        String verdict = thrown == null ? "PASS" : thrown instanceof KnownFailureException ? "KNOWN-FAIL"
-                : thrown instanceof TestAbortedException ? "SKIP" : "FAIL";
-        // The messages of failures and skips start with the rule's name.
-        System.out.printf("TCK %s %s (%d ms) %s%n", verdict, verification.getSimpleName(), millis,
-                thrown == null ? rule : thrown.getMessage());
-        if (thrown != null) {
-            throw thrown;
-        }
+        return outcome.failure(rule);
     }
 
     /**
