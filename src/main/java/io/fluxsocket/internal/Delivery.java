@@ -44,7 +44,10 @@ final class Delivery implements Subscription {
     /** Set once by the first subscribe call, from any thread: later ones are refused. */
     private final AtomicBoolean subscribed = new AtomicBoolean();
 
-    /** The subscriber, written once before its {@code onSubscribe} (any thread). */
+    /**
+     * The subscriber, written before its {@code onSubscribe} (any thread); dropped once nothing
+     * more will be signalled to it (§3.13), so a cancelled subscriber is not kept alive.
+     */
     private volatile CoreSubscriber<Object> actual;
     /** What the source was given with the subscriber (e.g. how to turn items into signals). */
     private volatile Object tag;
@@ -88,9 +91,11 @@ final class Delivery implements Subscription {
         bound = true;
         if (violation != null) {
             terminated = true;
-            actual.onError(violation);
+            signalError(violation);
         } else if (!cancelled) {
             source.drain();
+        } else {
+            actual = null;
         }
     }
 
@@ -106,7 +111,7 @@ final class Delivery implements Subscription {
                 source.cancelled();
                 if (bound) {
                     terminated = true;
-                    actual.onError(violation);
+                    signalError(violation);
                 }
                 return;
             }
@@ -122,6 +127,9 @@ final class Delivery implements Subscription {
         EventLoops.run(eventLoop, () -> {
             if (!cancelled && !terminated) {
                 cancelled = true;
+                if (bound) {
+                    actual = null;
+                }
                 source.cancelled();
             }
         });
@@ -170,7 +178,9 @@ final class Delivery implements Subscription {
             return false;
         }
         terminated = true;
-        actual.onComplete();
+        CoreSubscriber<Object> s = actual;
+        actual = null;
+        s.onComplete();
         return true;
     }
 
@@ -180,7 +190,7 @@ final class Delivery implements Subscription {
             return false;
         }
         terminated = true;
-        actual.onError(error);
+        signalError(error);
         return true;
     }
 
@@ -194,7 +204,13 @@ final class Delivery implements Subscription {
         terminated = true;
         source.cancelled();
         if (signal) {
-            actual.onError(error);
+            signalError(error);
         }
+    }
+
+    private void signalError(Throwable error) {
+        CoreSubscriber<Object> s = actual;
+        actual = null;
+        s.onError(error);
     }
 }

@@ -34,6 +34,8 @@ final class MessageSend implements Subscription {
     private int unwritten;
     /** The subscriber was signalled, or cancelled: nothing more happens. */
     private boolean finished;
+    /** The subscriber cancelled (any thread): checked before signalling, so that none follows a cancel. */
+    private volatile boolean cancelled;
 
     private MessageSend(Outbound outbound, EventLoop eventLoop, CoreSubscriber<? super Void> actual) {
         this.outbound = outbound;
@@ -63,6 +65,7 @@ final class MessageSend implements Subscription {
     /** The subscriber cancelled: its messages not started are dropped, the one in flight too. */
     @Override
     public void cancel() {
+        cancelled = true;
         EventLoops.run(eventLoop, () -> {
             if (finished) {
                 return;
@@ -119,7 +122,9 @@ final class MessageSend implements Subscription {
         pull.cancel();
         // A message part-way written is left to finish: cutting it would fail the connection.
         outbound.discard(this);
-        actual.onError(error);
+        if (!cancelled) {
+            actual.onError(error);
+        }
     }
 
     /** Once the publisher ended and all it gave was written: its end, told to the subscriber. */
@@ -129,6 +134,9 @@ final class MessageSend implements Subscription {
             return;
         }
         finished = true;
+        if (cancelled) {
+            return;
+        }
         if (error != null) {
             actual.onError(error);
         } else {

@@ -39,6 +39,8 @@ final class StreamSend extends Mono<Void> {
         private final CoreSubscriber<? super Void> actual;
         /** The subscriber cancelled, or was signalled: nothing more is signalled (event loop). */
         private boolean finished;
+        /** The subscriber cancelled (any thread): checked before signalling, so that none follows a cancel. */
+        private volatile boolean cancelled;
 
         Message(CoreSubscriber<? super Void> actual) {
             super(Opcode.BINARY, null, publisher);
@@ -52,6 +54,7 @@ final class StreamSend extends Mono<Void> {
 
         @Override
         public void cancel() {
+            cancelled = true;
             EventLoops.run(eventLoop, () -> {
                 if (!finished) {
                     finished = true;
@@ -62,7 +65,7 @@ final class StreamSend extends Mono<Void> {
 
         @Override
         void written() {
-            if (!finished) {
+            if (!finished && !cancelled) {
                 finished = true;
                 actual.onComplete();
             }
@@ -70,7 +73,7 @@ final class StreamSend extends Mono<Void> {
 
         @Override
         void failed(Throwable error) {
-            if (!finished) {
+            if (!finished && !cancelled) {
                 finished = true;
                 actual.onError(error);
             }

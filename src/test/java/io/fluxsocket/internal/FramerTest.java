@@ -103,6 +103,7 @@ class FramerTest {
         framer.add(ByteBuffer.allocate(0));
         assertTrue(framer.needsInput());
         framer.add(hex("01"));
+        drain(false);
         framer.add(ByteBuffer.allocate(0));
         drain(false);
         framer.end();
@@ -153,7 +154,10 @@ class FramerTest {
         assertEquals(10, framer.held());
         framer.next(false).release();
         assertEquals(2, framer.held());
+        assertFalse(framer.needsInput(), "the rest of the buffer is not framed yet");
+        assertNull(framer.next(false), "two bytes are not a frame");
         assertTrue(framer.needsInput(), "the rest is coalesced: more may come");
+        assertEquals(2, framer.held());
         framer.reset();
         assertEquals(0, framer.held());
         assertFalse(framer.inMessage());

@@ -5,7 +5,6 @@ import io.fluxsocket.ReceiveMode;
 import io.fluxsocket.WebSocketMessage;
 
 import java.nio.ByteBuffer;
-import java.util.List;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
 
@@ -23,8 +22,4 @@ public class MessageSendTckTest extends WebSocketSubscriberVerification<WebSocke
         return WebSocketMessage.binary(ByteBuffer.allocate(Integer.BYTES).putInt(0, element));
     }
 
-    @Override
-    protected List<KnownFailure> knownFailures() {
-        return INBOX_FAILURES;
-    }
 }

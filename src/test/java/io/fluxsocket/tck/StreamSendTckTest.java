@@ -3,7 +3,6 @@ package io.fluxsocket.tck;
 import io.fluxsocket.StreamWebSocket;
 
 import java.nio.ByteBuffer;
-import java.util.List;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
 
@@ -20,8 +19,4 @@ public class StreamSendTckTest extends WebSocketSubscriberVerification<ByteBuffe
         return ByteBuffer.allocate(Integer.BYTES).putInt(0, element);
     }
 
-    @Override
-    protected List<KnownFailure> knownFailures() {
-        return INBOX_FAILURES;
-    }
 }

@@ -5,7 +5,6 @@ import io.fluxsocket.ReceiveMode;
 import io.fluxsocket.WebSocketMessage;
 
 import java.nio.ByteBuffer;
-import java.util.List;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
 import reactor.core.publisher.Mono;
@@ -27,8 +26,4 @@ public class StreamedContentSendTckTest extends WebSocketSubscriberVerification<
         return ByteBuffer.allocate(Integer.BYTES).putInt(0, element);
     }
 
-    @Override
-    protected List<KnownFailure> knownFailures() {
-        return INBOX_FAILURES;
-    }
 }

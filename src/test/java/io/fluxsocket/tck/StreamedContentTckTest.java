@@ -4,7 +4,6 @@ import io.fluxsocket.ReceiveMode;
 import io.fluxsocket.WebSocketMessage;
 
 import java.nio.ByteBuffer;
-import java.util.List;
 import org.reactivestreams.Publisher;
 
 /**
@@ -24,8 +23,4 @@ public class StreamedContentTckTest extends WebSocketPublisherVerification<ByteB
         return connections.failedStreamedMessage().content();
     }
 
-    @Override
-    protected List<KnownFailure> knownFailures() {
-        return List.of(STREAMED_RECEIVER_KEPT);
-    }
 }

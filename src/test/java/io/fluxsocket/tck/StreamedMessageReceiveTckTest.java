@@ -4,7 +4,6 @@ import io.fluxsocket.MessageWebSocket;
 import io.fluxsocket.ReceiveMode;
 import io.fluxsocket.WebSocketMessage;
 
-import java.util.List;
 import org.reactivestreams.Publisher;
 
 /**
@@ -27,8 +26,4 @@ public class StreamedMessageReceiveTckTest extends WebSocketPublisherVerificatio
         return connections.failedMessages(ReceiveMode.STREAMED).receive();
     }
 
-    @Override
-    protected List<KnownFailure> knownFailures() {
-        return List.of(STREAMED_RECEIVER_KEPT);
-    }
 }

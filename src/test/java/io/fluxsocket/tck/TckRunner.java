@@ -16,9 +16,7 @@ import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -28,9 +26,8 @@ import java.util.stream.Stream;
  * method through TestNG programmatically, on the JUnit thread, and reports its outcome to JUnit:
  * a pass passes, a failure fails with the TCK's message (after the rule's name; the TCK's error is
  * the cause), and a skip (the TCK's {@code notVerified(...)} or {@code SkipException}) aborts the
- * test with the TCK's reason, so that Surefire lists it as skipped with that message. A rule listed
- * as a {@link KnownFailure} is reported as skipped if it fails as listed; a rule of {@link #RETRIED}
- * that fails is run once more, and the second outcome counts. A failed TestNG configuration
+ * test with the TCK's reason, so that Surefire lists it as skipped with that message. A rule of
+ * {@link #RETRIED} that fails is run once more, and the second outcome counts. A failed TestNG configuration
  * method ({@code @BeforeMethod}, or the verifications' {@code @AfterMethod} that closes the
  * connections a rule opened) fails the rule's test too.
  *
@@ -39,7 +36,7 @@ import java.util.stream.Stream;
  *
  * <p>Surefire names dynamic tests by their JUnit "legacy reporting name", {@code rules()[n]}, not
  * by their display name; so every failure and skip message starts with the rule's name, and each
- * rule's outcome is printed as a line {@code TCK PASS|FAIL|SKIP|KNOWN-FAIL <class> (<ms>) <rule>[: reason]},
+ * rule's outcome is printed as a line {@code TCK PASS|FAIL|SKIP <class> (<ms>) <rule>[: reason]},
  * which Surefire keeps in {@code target/surefire-reports/<class>-output.txt}.
  */
 final class TckRunner {
@@ -56,45 +53,31 @@ final class TckRunner {
     private TckRunner() {
     }
 
-    /**
-     * One test per TCK rule of {@code verification}, in the order of the rules' names; a rule of
-     * {@code knownFailures} is expected to fail as listed (see {@link KnownFailure}).
-     */
-    static Stream<DynamicTest> rules(Class<?> verification, List<KnownFailure> knownFailures) {
+    /** One test per TCK rule of {@code verification}, in the order of the rules' names. */
+    static Stream<DynamicTest> rules(Class<?> verification) {
         List<String> rules = Arrays.stream(verification.getMethods())
                 .filter(m -> m.isAnnotationPresent(Test.class))
                 .map(Method::getName)
                 .distinct()
                 .sorted(Comparator.naturalOrder())
                 .toList();
-        Map<String, KnownFailure> known = new HashMap<>();
-        for (KnownFailure k : knownFailures) {
-            if (!rules.contains(k.rule())) {
-                throw new IllegalArgumentException("known failure of a rule that " + verification.getSimpleName()
-                        + " does not have: " + k.rule());
-            }
-            known.put(k.rule(), k);
-        }
-        return rules.stream().map(rule -> DynamicTest.dynamicTest(rule, () -> run(verification, rule, known.get(rule))));
+        return rules.stream().map(rule -> DynamicTest.dynamicTest(rule, () -> run(verification, rule)));
     }
 
     /**
      * Runs one TCK method of {@code verification} through TestNG, prints a line with its outcome
      * (to the class's Surefire output file) and rethrows it.
-     *
-     * @param known how the rule is known to fail, or null
      */
-    static void run(Class<?> verification, String rule, KnownFailure known) throws Throwable {
+    static void run(Class<?> verification, String rule) throws Throwable {
         long start = System.nanoTime();
         Throwable failure = runOnce(verification, rule);
         if (failure != null && !(failure instanceof TestAbortedException) && RETRIED.contains(rule)) {
             System.out.printf("TCK RETRY %s %s after: %s%n", verification.getSimpleName(), rule, failure.getMessage());
             failure = runOnce(verification, rule);
         }
-        Throwable thrown = expected(failure, rule, known);
+        Throwable thrown = failure;
         long millis = (System.nanoTime() - start) / 1_000_000;
-        String verdict = thrown == null ? "PASS" : thrown instanceof KnownFailureException ? "KNOWN-FAIL"
-                : thrown instanceof TestAbortedException ? "SKIP" : "FAIL";
+        String verdict = thrown == null ? "PASS" : thrown instanceof TestAbortedException ? "SKIP" : "FAIL";
         // The messages of failures and skips start with the rule's name.
         System.out.printf("TCK %s %s (%d ms) %s%n", verdict, verification.getSimpleName(), millis,
                 thrown == null ? rule : thrown.getMessage());
@@ -123,35 +106,6 @@ final class TckRunner {
 
         testng.run();
         return outcome.failure(rule);
-    }
-
-    /**
-     * What a rule's test throws given how it is known to fail: a failure that matches
-     * {@code known} becomes a skip naming the cause (unless {@link KnownFailure#strict()}); any other
-     * outcome of a rule known to fail becomes a failure.
-     */
-    private static Throwable expected(Throwable thrown, String rule, KnownFailure known) {
-        if (known == null || KnownFailure.strict()) {
-            return thrown;
-        }
-        boolean failed = thrown != null && !(thrown instanceof TestAbortedException);
-        if (failed && known.matches(thrown.getMessage())) {
-            return new KnownFailureException(thrown.getMessage() + " [KNOWN FAILURE: " + known.cause() + "]", thrown);
-        }
-        return new AssertionError(rule + " is listed as a known failure with /" + known.message() + "/ but "
-                + (thrown == null ? "passed" : failed ? "failed otherwise: " + thrown.getMessage()
-                        : "was skipped: " + thrown.getMessage())
-                + "; update the known failures of its verification class", thrown);
-    }
-
-    /** A failure listed in {@link KnownFailure}: reported to JUnit as a skip. */
-    private static final class KnownFailureException extends TestAbortedException {
-
-        private static final long serialVersionUID = 1L;
-
-        KnownFailureException(String message, Throwable cause) {
-            super(message, cause);
-        }
     }
 
     /** What TestNG reported for the one rule it ran, and for the configuration methods around it. */

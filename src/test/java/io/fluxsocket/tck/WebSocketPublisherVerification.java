@@ -6,7 +6,6 @@ import org.junit.jupiter.api.TestFactory;
 import org.reactivestreams.tck.PublisherVerification;
 import org.testng.annotations.AfterMethod;
 
-import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -20,18 +19,6 @@ import java.util.stream.Stream;
  * opened is closed after it.
  */
 public abstract class WebSocketPublisherVerification<T> extends PublisherVerification<T> {
-
-    /**
-     * How the streamed-mode publishers ({@code MessageWebSocket.receive()} in streamed mode, and a
-     * received message's {@code content()}) fail §3.13 today: {@code io.fluxsocket.internal.StreamedMessages}
-     * and its {@code Content} keep their subscriber in a {@code receiver} field (to signal a §3.9
-     * error before the subscriber is bound on the event loop), which {@code cancel()} does not clear.
-     */
-    static final KnownFailure STREAMED_RECEIVER_KEPT = new KnownFailure(
-            "required_spec313_cancelMustMakeThePublisherEventuallyDropAllReferencesToTheSubscriber",
-            "did not drop reference to test subscriber after subscription cancellation",
-            "§3.13: the subscriber stays referenced by the 'receiver' field of StreamedMessages / StreamedMessages.Content"
-                    + " after cancel()");
 
     /** The connections of the rule running; closed after it. */
     protected final Connections connections = new Connections();
@@ -56,18 +43,10 @@ public abstract class WebSocketPublisherVerification<T> extends PublisherVerific
         connections.closeAll();
     }
 
-    /**
-     * The required rules this library is known to fail today (reported as skipped, see
-     * {@link KnownFailure}); none by default.
-     */
-    protected List<KnownFailure> knownFailures() {
-        return List.of();
-    }
-
     /** Runs this class's TCK rules, one JUnit test each. */
     @TestFactory
     Stream<DynamicTest> rules() {
-        return TckRunner.rules(getClass(), knownFailures());
+        return TckRunner.rules(getClass());
     }
 
     @AfterAll

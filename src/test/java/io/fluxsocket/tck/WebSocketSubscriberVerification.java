@@ -6,7 +6,6 @@ import org.junit.jupiter.api.TestFactory;
 import org.reactivestreams.tck.SubscriberBlackboxVerification;
 import org.testng.annotations.AfterMethod;
 
-import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -21,30 +20,6 @@ import java.util.stream.Stream;
  */
 public abstract class WebSocketSubscriberVerification<T> extends SubscriberBlackboxVerification<T> {
 
-    /**
-     * How the library's send subscribers fail today: all three ({@code StreamWebSocket.send}'s,
-     * {@code MessageWebSocket.send}'s, a streamed outbound message's content's) are
-     * {@code io.fluxsocket.internal.Inbox}, whose signal methods neither check for null nor refuse
-     * a second subscription.
-     */
-    static final List<KnownFailure> INBOX_FAILURES = List.of(
-            new KnownFailure("required_spec205_blackbox_mustCallSubscriptionCancelIfItAlreadyHasAnSubscriptionAndReceivesAnotherOnSubscribeSignal",
-                    // Whether the send requests from the second subscription before the TCK
-                    // gives up waiting for its cancel is a race: either message is this failure.
-                    "illegally called `subscription\\.request\\(|Expected SecondSubscription given to subscriber to be"
-                            + " cancelled, but `Subscription\\.cancel\\(\\)` was not called",
-                    "§2.5: Inbox.onSubscribe stores the second Subscription over the first (upstream = s), never"
-                            + " cancels it, and the send then requests from it"),
-            new KnownFailure("required_spec213_blackbox_onSubscribe_mustThrowNullPointerExceptionWhenParametersAreNull",
-                    "onSubscribe\\(null\\) did not throw NullPointerException",
-                    "§2.13: Inbox.onSubscribe(null) stores null as the Subscription instead of throwing"),
-            new KnownFailure("required_spec213_blackbox_onNext_mustThrowNullPointerExceptionWhenParametersAreNull",
-                    "onNext\\(null\\) did not throw NullPointerException",
-                    "§2.13: Inbox.onNext(null) fails the send with onError(NullPointerException) instead of throwing"),
-            new KnownFailure("required_spec213_blackbox_onError_mustThrowNullPointerExceptionWhenParametersAreNull",
-                    "onError\\(null\\) did not throw NullPointerException",
-                    "§2.13: Inbox.onError(null) stores a null error instead of throwing"));
-
     /** The connections of the rule running; closed after it. */
     protected final Connections connections = new Connections();
 
@@ -57,18 +32,10 @@ public abstract class WebSocketSubscriberVerification<T> extends SubscriberBlack
         connections.closeAll();
     }
 
-    /**
-     * The required rules this library is known to fail today (reported as skipped, see
-     * {@link KnownFailure}); none by default.
-     */
-    protected List<KnownFailure> knownFailures() {
-        return List.of();
-    }
-
     /** Runs this class's TCK rules, one JUnit test each. */
     @TestFactory
     Stream<DynamicTest> rules() {
-        return TckRunner.rules(getClass(), knownFailures());
+        return TckRunner.rules(getClass());
     }
 
     @AfterAll
