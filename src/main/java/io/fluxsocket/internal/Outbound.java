@@ -4,14 +4,8 @@ import io.fluxsocket.WebErrorStatus;
 import io.fluxsocket.WebSocketException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.DefaultChannelPromise;
-import io.netty.channel.EventLoop;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -39,7 +33,9 @@ import reactor.util.concurrent.Queues;
  * A publisher is asked for one item at a time ({@link Pull}), and only while {@code held() <
  * outboundBufferBytes}; so the bytes held stay under {@code outboundBufferBytes} plus one item for
  * each publisher being taken from: the streamed message being framed, and each message-mode send.
- * Data frames are written only while the channel is writable (its high-water mark is the budget).
+ * No message is taken behind one whose bytes come from a publisher ({@link #acceptsMessages()}):
+ * it needs the budget's room to go on, and messages queued behind it could not free it. Data
+ * frames are written only while the channel is writable (its high-water mark is the budget).
  *
  * <h2>Control frames and the Close</h2>
  * A Pong goes ahead of the next data frame, as soon as the channel is writable; only the newest
@@ -47,16 +43,14 @@ import reactor.util.concurrent.Queues;
  * time ({@link #close}); later messages are refused. A failing connection writes its Close at once
  * ({@link #closeNow}) after {@link #terminate}, which fails every message not yet written.
  *
- * <h2>Write tracking</h2>
- * Each frame is written with a promise of its own that carries its size and, on a message's last
- * frame, the message; this side listens to each, so other handlers may listen to write promises
- * too. Writes made while completions are told (inside the channel's flush) are flushed once,
- * after them. A send timeout watchdog fails the connection when writes make no progress.
+ * <h2>Writes</h2>
+ * {@link FrameWriter} writes each frame with a promise of its own and tells this side when a
+ * message's last frame was written; it batches flushes and runs the send-timeout watchdog.
  *
  * <p>Confined to the event loop, but for {@link #submit} and the publishers' signals, which
  * schedule {@link #drain()} there.
  */
-final class Outbound implements ChannelFutureListener {
+final class Outbound {
 
     /** What the outbound side asks of the connection's owner. Called on the event loop. */
     interface Owner {
@@ -75,16 +69,13 @@ final class Outbound implements ChannelFutureListener {
     }
 
     private final Owner owner;
-    private final Channel channel;
-    private final EventLoop eventLoop;
     private final int budget;
     private final Framer framer;
-    private final SendTimeout sendTimeout;
+    /** Writes frames and tracks their completion. */
+    private final FrameWriter writer;
     /** Runs {@link #drain()} for signals from any thread. */
     private final ScheduledDrain scheduledDrain;
 
-    /** The context writes go through; set when the owner's handler is added (event loop). */
-    private ChannelHandlerContext ctx;
     /** Stream-mode sends subscribed (any thread in, in subscription order), not yet in {@link #queue}. */
     private final Queue<OutboundMessage> incoming = Queues.<OutboundMessage>unboundedMultiproducer().get();
     // The rest is event loop only.
@@ -96,8 +87,6 @@ final class Outbound implements ChannelFutureListener {
     private final List<MessageSend> sources = new ArrayList<>();
     /** The message being framed, or null. */
     private OutboundMessage current;
-    /** Payload bytes of data frames written to the channel whose writes have not completed. */
-    private long inFlight;
     /** The newest Pong to write once the channel is writable, or null. */
     private ByteBuf pendingPong;
     /** The Close frame of {@code close()}, waiting for the messages queued before it; or null. */
@@ -107,51 +96,39 @@ final class Outbound implements ChannelFutureListener {
     /** A drain is on the stack; {@link #again} makes it loop instead of re-entering. */
     private boolean draining;
     private boolean again;
-    /** Something was written in this drain and must be flushed. */
-    private boolean needsFlush;
-    /** A write's completion is being told (inside the channel's flush): flush later, once. */
-    private boolean completing;
-    /** {@link #flushTask} is queued on the event loop. */
-    private boolean flushScheduled;
-    private final Runnable flushTask = () -> {
-        flushScheduled = false;
-        ctx.flush();
-    };
-    /** Payload bytes of data frames written (single writer, the event loop, through {@link #BYTES_SENT}). */
-    private volatile long bytesSent;
-
-    private static final VarHandle BYTES_SENT;
-
-    static {
-        try {
-            BYTES_SENT = MethodHandles.lookup().findVarHandle(Outbound.class, "bytesSent", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     Outbound(Owner owner, Channel channel, ClientConfig config) {
         this.owner = owner;
-        this.channel = channel;
-        this.eventLoop = channel.eventLoop();
         this.budget = config.outboundBufferBytes();
         this.framer = new Framer(channel.alloc(), config.maxFramePayload());
-        this.sendTimeout = new SendTimeout(eventLoop, config.sendTimeout().toNanos(), () -> inFlight, owner::sendTimedOut);
-        this.scheduledDrain = new ScheduledDrain(eventLoop, this::drain);
+        this.writer = new FrameWriter(channel, config, new FrameWriter.Completions() {
+            @Override
+            public void written(OutboundMessage last) {
+                frameWritten(last);
+            }
+
+            @Override
+            public void failed(OutboundMessage last, Throwable cause) {
+                WebSocketException error = owner.writeFailed(cause);
+                if (last != null) {
+                    last.end(error);
+                }
+            }
+        }, owner::sendTimedOut);
+        this.scheduledDrain = new ScheduledDrain(channel.eventLoop(), this::drain);
     }
 
     /** Writes go through {@code ctx} from now on. Event loop. */
     void bind(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
+        writer.bind(ctx);
     }
 
     long bytesSent() {
-        return bytesSent;
+        return writer.bytesSent();
     }
 
     /** Bytes taken from publishers and not yet written to the socket. Event loop. */
     long held() {
-        return queuedBytes + framer.held() + inFlight;
+        return queuedBytes + framer.held() + writer.inFlight();
     }
 
     /** Whether a publisher may be asked for one more item. Event loop. */
@@ -281,7 +258,7 @@ final class Outbound implements ChannelFutureListener {
 
     /** Writes a Close frame at once, behind what the channel holds, then closes TCP. Event loop. */
     void closeNow(Frame close) {
-        ctx.writeAndFlush(close).addListener(ChannelFutureListener.CLOSE);
+        writer.writeAndClose(close);
     }
 
     /**
@@ -293,7 +270,7 @@ final class Outbound implements ChannelFutureListener {
             return;
         }
         terminated = cause;
-        sendTimeout.stop();
+        writer.stop();
         if (pendingPong != null) {
             pendingPong.release();
             pendingPong = null;
@@ -333,7 +310,7 @@ final class Outbound implements ChannelFutureListener {
             again = true;
             return;
         }
-        if (ctx == null) {
+        if (!writer.isBound()) {
             return;
         }
         draining = true;
@@ -345,23 +322,13 @@ final class Outbound implements ChannelFutureListener {
         } finally {
             draining = false;
         }
-        if (needsFlush) {
-            needsFlush = false;
-            if (!completing) {
-                ctx.flush();
-            } else if (!flushScheduled) {
-                // The channel is flushing: a flush now would only mark these writes; after the
-                // completions, one flush takes everything they led to.
-                flushScheduled = true;
-                eventLoop.execute(flushTask);
-            }
-        }
+        writer.flush();
     }
 
     private void step() {
         takeIncoming();
         while (terminated == null) {
-            if (pendingPong != null && channel.isWritable()) {
+            if (pendingPong != null && writer.isWritable()) {
                 ByteBuf payload = pendingPong;
                 pendingPong = null;
                 write(Frame.control(Opcode.PONG, payload), null, null);
@@ -453,7 +420,7 @@ final class Outbound implements ChannelFutureListener {
                     continue;
                 }
             }
-            if (!channel.isWritable()) {
+            if (!writer.isWritable()) {
                 return false;
             }
             Frame f = framer.next(false);
@@ -497,68 +464,25 @@ final class Outbound implements ChannelFutureListener {
         owner.closeSent();
     }
 
-    /**
-     * Writes a frame with a promise of its own; its completion is told to {@link #operationComplete}
-     * with {@code last} if it ends that message. {@code of} is the data message it belongs to.
-     */
+    /** Writes a frame; {@code of} is the data message it belongs to, {@code last} set if it ends it. */
     private void write(Frame frame, OutboundMessage of, OutboundMessage last) {
-        int size = 0;
         if (of != null) {
             of.started = true;
-            size = frame.content().readableBytes();
-            sendTimeout.writing(inFlight == 0);
-            inFlight += size;
         }
-        FrameWrite promise = new FrameWrite(channel, size, last);
-        promise.addListener(this);
-        needsFlush = true;
-        ctx.write(frame, promise);
+        writer.write(frame, of != null, last);
     }
 
-    /** A frame's write completed. */
-    @Override
-    public void operationComplete(ChannelFuture future) {
-        FrameWrite w = (FrameWrite) future;
-        inFlight -= w.size;
-        sendTimeout.progressed();
-        if (!future.isSuccess()) {
-            WebSocketException error = owner.writeFailed(future.cause());
-            if (w.last != null) {
-                w.last.end(error);
-            }
-            return;
+    /** A frame's write completed; {@code last} is the message it ended, or null. */
+    private void frameWritten(OutboundMessage last) {
+        if (last != null) {
+            last.end(null);
         }
-        // Single writer: a release store is enough for the readers of bytesSent().
-        BYTES_SENT.setRelease(this, bytesSent + w.size);
-        boolean nested = completing;
-        completing = true;
-        try {
-            if (w.last != null) {
-                w.last.end(null);
-            }
-            if (current != null || !queue.isEmpty() || !sources.isEmpty() || queuedClose != null) {
-                drain();
-            }
-        } finally {
-            completing = nested;
+        if (current != null || !queue.isEmpty() || !sources.isEmpty() || queuedClose != null) {
+            drain();
         }
     }
 
     private WebSocketException closing() {
         return new WebSocketException(WebErrorStatus.CLOSED, "the connection is closing");
-    }
-
-
-    /** The promise of one frame's write: its payload bytes, and the message it ends, if it does. */
-    private static final class FrameWrite extends DefaultChannelPromise {
-
-        final int size;
-        final OutboundMessage last;
-
-        FrameWrite(Channel channel, int size, OutboundMessage last) {
-            super(channel);
-            this.size = size;
-            this.last = last;
-        }
     }
 }

@@ -54,7 +54,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * How a connection learns that each frame's write completed, two ways side by side; Netty only, no
+ * How a connection learns that each frame's write completed, three ways side by side; Netty only, no
  * library class. The library needs that signal to count the bytes in flight against its outbound
  * budget and to complete a {@code send} when its last frame is written.
  * <ul>
@@ -62,6 +62,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@link DefaultChannelPromise} carrying the frame's size and tag, with one
  *       {@link ChannelFutureListener} instance per connection added to each (so a handler that adds
  *       its own listener to a write's promise keeps working).</li>
+ *   <li>{@code per-write-direct}: a promise per frame write as above, which tells the connection of
+ *       its completion itself, from the methods that complete it ({@link DirectFramePromise}: no
+ *       listener of the connection's, no listener notification); other handlers may still add
+ *       listeners and wait. What the library does since the redesign.</li>
  *   <li>{@code shared-promise}: one hand-written {@link ChannelPromise} for every write of the
  *       connection, told of each completion in order ({@link SharedWrites}: a copy of the essential
  *       logic of the library's {@code FrameWrites} as of commit {@code 4059ced}).</li>
@@ -107,7 +111,7 @@ public class WriteTrackingBenchmark {
     /** Distinct encoded frames, written in turn as retained duplicates (a power of two). */
     private static final int DISTINCT = 256;
 
-    @Param({"per-write-promise", "shared-promise"})
+    @Param({"per-write-promise", "per-write-direct", "shared-promise"})
     public String tracking;
 
     /** Payload bytes per frame. */
@@ -177,10 +181,12 @@ public class WriteTrackingBenchmark {
             handshake.done.get(10, TimeUnit.SECONDS);
         }
         driver.writes = tracking.equals("per-write-promise") ? new PerWritePromises(driver)
+                : tracking.equals("per-write-direct") ? new DirectWritePromises(driver)
                 : tracking.equals("shared-promise") ? new SharedWrites(driver.ctx.channel(), driver)
                 : null;
         if (driver.writes == null) {
-            throw new IllegalArgumentException("tracking: per-write-promise or shared-promise, not " + tracking);
+            throw new IllegalArgumentException("tracking: per-write-promise, per-write-direct or shared-promise, not "
+                    + tracking);
         }
     }
 
@@ -416,6 +422,65 @@ public class WriteTrackingBenchmark {
             super(channel, executor);
             this.size = size;
             this.tag = tag;
+        }
+    }
+
+    /** (c) A promise per write that tells the connection of its completion itself, without a listener. */
+    static final class DirectWritePromises implements Writes {
+        private final Listener listener;
+
+        DirectWritePromises(Listener listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object frame, int size, Object tag) {
+            ctx.write(frame, new DirectFramePromise(ctx.channel(), ctx.executor(), size, tag, listener));
+        }
+    }
+
+    static final class DirectFramePromise extends DefaultChannelPromise {
+        final int size;
+        final Object tag;
+        final Listener listener;
+
+        DirectFramePromise(Channel channel, EventExecutor executor, int size, Object tag, Listener listener) {
+            super(channel, executor);
+            this.size = size;
+            this.tag = tag;
+            this.listener = listener;
+        }
+
+        @Override
+        public boolean trySuccess(Void result) {
+            if (!super.trySuccess(result)) {
+                return false;
+            }
+            listener.frameWritten(tag, size, null);
+            return true;
+        }
+
+        @Override
+        public ChannelPromise setSuccess(Void result) {
+            super.setSuccess(result);
+            listener.frameWritten(tag, size, null);
+            return this;
+        }
+
+        @Override
+        public boolean tryFailure(Throwable cause) {
+            if (!super.tryFailure(cause)) {
+                return false;
+            }
+            listener.frameWritten(tag, size, cause);
+            return true;
+        }
+
+        @Override
+        public ChannelPromise setFailure(Throwable cause) {
+            super.setFailure(cause);
+            listener.frameWritten(tag, size, cause);
+            return this;
         }
     }
 

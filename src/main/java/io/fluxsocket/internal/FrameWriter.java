@@ -1,0 +1,214 @@
+package io.fluxsocket.internal;
+
+import io.fluxsocket.WebSocketException;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.DefaultChannelPromise;
+import io.netty.channel.EventLoop;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.function.Consumer;
+
+/**
+ * Writes the frames of one connection to its channel and tracks each write: the payload bytes
+ * written and not yet completed ({@link #inFlight()}), the payload bytes written in all
+ * ({@link #bytesSent()}), the send timeout, and the completion of each message's last frame.
+ *
+ * <p>Each frame is written with a promise of its own ({@link FrameWrite}), which carries its size
+ * and the message it ends, if it does, and tells {@link Completions} of its completion from the
+ * methods that complete it (Netty's outbound buffer calls {@code trySuccess}/{@code tryFailure}),
+ * without a listener: that costs less than one (see {@code WriteTrackingBenchmark}). It is an
+ * ordinary promise otherwise: other handlers may add listeners to it and wait for it.
+ *
+ * <p>Flushes are batched: {@link #flush()} after the writes of a drain; writes made while a
+ * completion is being told (inside the channel's own flush, where a flush would only mark them)
+ * are flushed once, after the completions. Confined to the event loop.
+ */
+final class FrameWriter {
+
+    /** Told of each frame's completion. Event loop. */
+    interface Completions {
+
+        /** A frame was written to the socket; {@code last} is the message it ended, or null. */
+        void written(OutboundMessage last);
+
+        /** A frame could not be written; {@code last} is the message it ended, or null. */
+        void failed(OutboundMessage last, Throwable cause);
+    }
+
+    private final Channel channel;
+    private final EventLoop eventLoop;
+    private final Completions completions;
+    private final SendTimeout sendTimeout;
+
+    /** The context writes go through; set when the owner's handler is added. */
+    private ChannelHandlerContext ctx;
+    /** Payload bytes of data frames written to the channel whose writes have not completed. */
+    private long inFlight;
+    /** Something was written and not flushed. */
+    private boolean needsFlush;
+    /** A completion is being told (inside the channel's flush): flush later, once. */
+    private boolean completing;
+    /** {@link #flushTask} is queued on the event loop. */
+    private boolean flushScheduled;
+    private final Runnable flushTask = () -> {
+        flushScheduled = false;
+        ctx.flush();
+    };
+    /** Payload bytes of data frames written (single writer, the event loop, through {@link #BYTES_SENT}). */
+    private volatile long bytesSent;
+
+    private static final VarHandle BYTES_SENT;
+
+    static {
+        try {
+            BYTES_SENT = MethodHandles.lookup().findVarHandle(FrameWriter.class, "bytesSent", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    FrameWriter(Channel channel, ClientConfig config, Completions completions, Consumer<WebSocketException> onTimeout) {
+        this.channel = channel;
+        this.eventLoop = channel.eventLoop();
+        this.completions = completions;
+        this.sendTimeout = new SendTimeout(eventLoop, config.sendTimeout().toNanos(), () -> inFlight, onTimeout);
+    }
+
+    void bind(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    boolean isBound() {
+        return ctx != null;
+    }
+
+    boolean isWritable() {
+        return channel.isWritable();
+    }
+
+    long inFlight() {
+        return inFlight;
+    }
+
+    /** Payload bytes of data frames written to the socket (any thread). */
+    long bytesSent() {
+        return bytesSent;
+    }
+
+    /**
+     * Writes a frame, to be flushed by {@link #flush()}.
+     *
+     * @param data whether it is a data frame, whose payload counts as in flight and as sent
+     * @param last the message the frame ends, told to {@link Completions} with its completion
+     */
+    void write(Frame frame, boolean data, OutboundMessage last) {
+        int size = 0;
+        if (data) {
+            size = frame.content().readableBytes();
+            sendTimeout.writing(inFlight == 0);
+            inFlight += size;
+        }
+        needsFlush = true;
+        ctx.write(frame, new FrameWrite(size, last));
+    }
+
+    /** Writes a frame at once, then closes TCP once it is written (or failed). */
+    void writeAndClose(Frame frame) {
+        ctx.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Flushes what was written, now or (inside a completion) once the completions are told. */
+    void flush() {
+        if (!needsFlush) {
+            return;
+        }
+        needsFlush = false;
+        if (!completing) {
+            ctx.flush();
+        } else if (!flushScheduled) {
+            flushScheduled = true;
+            eventLoop.execute(flushTask);
+        }
+    }
+
+    /** No more data frames will be written: the send timeout stops. */
+    void stop() {
+        sendTimeout.stop();
+    }
+
+    private void completed(FrameWrite w, Throwable cause) {
+        inFlight -= w.size;
+        sendTimeout.progressed();
+        if (cause != null) {
+            completions.failed(w.last, cause);
+            return;
+        }
+        // Single writer: a release store is enough for the readers of bytesSent().
+        BYTES_SENT.setRelease(this, bytesSent + w.size);
+        boolean nested = completing;
+        completing = true;
+        try {
+            completions.written(w.last);
+        } finally {
+            completing = nested;
+        }
+    }
+
+    /** The promise of one frame's write: its payload bytes, and the message it ends, if it does. */
+    private final class FrameWrite extends DefaultChannelPromise {
+
+        final int size;
+        final OutboundMessage last;
+
+        FrameWrite(int size, OutboundMessage last) {
+            super(channel);
+            this.size = size;
+            this.last = last;
+        }
+
+        @Override
+        public boolean trySuccess(Void result) {
+            if (!super.trySuccess(result)) {
+                return false;
+            }
+            completed(this, null);
+            return true;
+        }
+
+        @Override
+        public ChannelPromise setSuccess(Void result) {
+            super.setSuccess(result);
+            completed(this, null);
+            return this;
+        }
+
+        @Override
+        public boolean tryFailure(Throwable cause) {
+            if (!super.tryFailure(cause)) {
+                return false;
+            }
+            completed(this, cause);
+            return true;
+        }
+
+        @Override
+        public ChannelPromise setFailure(Throwable cause) {
+            super.setFailure(cause);
+            completed(this, cause);
+            return this;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            if (!super.cancel(mayInterruptIfRunning)) {
+                return false;
+            }
+            completed(this, cause());
+            return true;
+        }
+    }
+}
