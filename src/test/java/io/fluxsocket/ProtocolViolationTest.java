@@ -11,6 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +20,7 @@ import reactor.test.StepVerifier;
 import static io.fluxsocket.testing.RawServer.frame;
 import static io.fluxsocket.testing.RawServer.header;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
@@ -133,6 +135,72 @@ class ProtocolViolationTest {
         byte[] payload = RawServer.closePayload(1000, Hex.bytes("ce bb ff"));
         assertConnectionFailed(CLIENT, frame(true, 0, Frame.CLOSE, false, payload),
                 1007, WebErrorStatus.INVALID_PAYLOAD);
+    }
+
+    /** Two binary messages and a reserved opcode, written right after the 101 in the same TCP write. */
+    private static byte[][] afterThe101(RawServer server) {
+        return new byte[][] {server.response101(), GOOD, frame(true, 0, Frame.BINARY, false, Hex.bytes("04 05")),
+            frame(true, 0, 0x3, false, new byte[0])};
+    }
+
+    @Test
+    void messagesBeforeAViolationAreEchoedBeforeTheCloseThatFailsTheConnection() {
+        try (RawServer server = RawServer.start()) {
+            // The application echoes, subscribing as soon as it has the connection (as flatMap does).
+            CLIENT.connect(server.uri())
+                    .flatMap(ws -> ws.send(ws.receive()))
+                    .subscribe(null, e -> { });
+            server.acceptHandshake();
+            server.write(afterThe101(server));
+
+            StringBuilder echoed = new StringBuilder();
+            Frame f;
+            while ((f = server.readFrame()).opcode() != Frame.CLOSE) {
+                Frame data = f;
+                assertTrue(data.opcode() == Frame.BINARY || data.opcode() == Frame.CONTINUATION, () -> "a data frame: " + data);
+                echoed.append(Hex.of(data.payload()));
+            }
+            assertEquals("0102030405", echoed.toString(), "both messages echoed before the Close");
+            f.assertClose(1002);
+        }
+    }
+
+    @Test
+    void wholeMessagesBeforeAViolationAreEchoedBeforeTheCloseThatFailsTheConnection() {
+        try (RawServer server = RawServer.start()) {
+            CLIENT.connectMessages(server.uri())
+                    .flatMap(ws -> ws.send(ws.receive()))
+                    .subscribe(null, e -> { });
+            server.acceptHandshake();
+            server.write(afterThe101(server));
+
+            List<String> echoed = new ArrayList<>();
+            Frame f;
+            while ((f = server.readFrame()).opcode() != Frame.CLOSE) {
+                Frame data = f;
+                assertTrue(data.fin(), () -> "each echo one whole frame: " + data);
+                echoed.add(Hex.of(data.payload()));
+            }
+            assertEquals(List.of("010203", "0405"), echoed);
+            f.assertClose(1002);
+        }
+    }
+
+    @Test
+    void withNoDemandAViolationFailsTheConnectionAtOnceAndTheMessagesBeforeItStayReadable() {
+        try (RawServer server = RawServer.start()) {
+            CompletableFuture<StreamWebSocket> connecting = CLIENT.connect(server.uri()).toFuture();
+            server.acceptHandshake();
+            server.write(afterThe101(server));
+            StreamWebSocket ws = connecting.orTimeout(5, TimeUnit.SECONDS).join();
+
+            server.readFrame().assertClose(1002);
+            assertEquals(1002, ws.closeStatus().block(WAIT).code());
+            StepVerifier.create(ws.receive().map(Hex::of))
+                    .expectNext("010203", "0405")
+                    .expectErrorSatisfies(e -> assertEquals(1002, ((WebSocketException) e).closeCode()))
+                    .verify(WAIT);
+        }
     }
 
     private static void assertConnectionFailed(WebSocketClient client, byte[] violation, int code,

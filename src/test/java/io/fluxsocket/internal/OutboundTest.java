@@ -5,8 +5,12 @@ import io.fluxsocket.StreamWebSocket;
 import io.fluxsocket.WebErrorStatus;
 import io.fluxsocket.WebSocketClient;
 import io.fluxsocket.WebSocketException;
+import io.fluxsocket.MessageWebSocket;
+import io.fluxsocket.WebSocketMessage;
+import io.netty.handler.timeout.WriteTimeoutHandler;
 import io.fluxsocket.testing.Await;
 import io.fluxsocket.testing.BytePattern;
+import io.fluxsocket.testing.RawServer;
 import io.fluxsocket.testing.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -187,6 +191,106 @@ class OutboundTest {
                 }
             }
             connection.channel().close().sync();
+        }
+    }
+
+    @Test
+    void aStreamWhoseBuffersGrowFromTinyToSixteenMebibytesStaysWithinTheBudgetPlusOneBuffer() throws Exception {
+        int budget = 1024 * 1024;
+        int big = 16 << 20;
+        try (TestServer server = new TestServer((in, out) -> Mono.never())) {
+            WebSocketConnection connection = new DefaultWebSocketClient(config(budget, Duration.ofSeconds(30)))
+                    .open(server.uri(), Mode.STREAM).block(Duration.ofSeconds(10));
+            StreamWebSocket ws = new DefaultStreamWebSocket(connection);
+            AtomicLong emitted = new AtomicLong();
+            // Ten bytes first: a library that sized its requests from the buffers seen so far would
+            // ask for many of the 16 MiB ones that follow.
+            Flux<ByteBuffer> growing = Flux.concat(Mono.just(ByteBuffer.allocate(10)),
+                    Flux.generate(sink -> sink.next(ByteBuffer.allocate(big)))).doOnNext(b -> emitted.addAndGet(b.remaining()));
+            ws.send(growing).subscribe(null, e -> { });
+            assertStalledWithin(connection, emitted, budget + (long) big);
+            connection.channel().close().sync();
+        }
+    }
+
+    @Test
+    void wholeMessagesOfSixteenMebibytesStayWithinTheBudgetPlusOneMessageWhenTheServerStopsReading() throws Exception {
+        int budget = 1024 * 1024;
+        int big = 16 << 20;
+        try (TestServer server = new TestServer((in, out) -> Mono.never())) {
+            WebSocketConnection connection = new DefaultWebSocketClient(config(budget, Duration.ofSeconds(30)))
+                    .open(server.uri(), Mode.WHOLE_MESSAGES).block(Duration.ofSeconds(10));
+            MessageWebSocket ws = new DefaultMessageWebSocket(connection);
+            AtomicLong emitted = new AtomicLong();
+            Flux<WebSocketMessage> growing = Flux.concat(Mono.just(WebSocketMessage.text("hello")),
+                    Flux.generate(sink -> sink.next(WebSocketMessage.binary(ByteBuffer.allocate(big)))))
+                    .doOnNext(m -> emitted.addAndGet(m.payload().remaining()));
+            ws.send(growing).subscribe(null, e -> { });
+            assertStalledWithin(connection, emitted, budget + (long) big);
+            connection.channel().close().sync();
+        }
+    }
+
+    /**
+     * Waits until the client's channel is unwritable (the server reads nothing), then checks for a
+     * while that what publishers emitted and the socket did not take, and what the outbound holds,
+     * stay within {@code bound}.
+     */
+    private static void assertStalledWithin(WebSocketConnection connection, AtomicLong emitted, long bound)
+            throws Exception {
+        Await.until(() -> !connection.channel().isWritable(), Duration.ofSeconds(20), "the client's channel is unwritable");
+        for (int i = 0; i < 20; i++) {
+            long[] snapshot = connection.channel().eventLoop()
+                    .submit(() -> new long[] {emitted.get(), connection.info().bytesSent(), connection.outbound().held()})
+                    .get();
+            assertTrue(snapshot[2] <= bound, "held " + snapshot[2] + " > " + bound);
+            assertTrue(snapshot[0] - snapshot[1] <= bound, "taken from the publisher and not written: "
+                    + (snapshot[0] - snapshot[1]) + " > " + bound);
+            if (i == 19) {
+                System.out.printf("stalled: emitted=%d written=%d held=%d bound=%d%n", snapshot[0], snapshot[1],
+                        snapshot[2], bound);
+            }
+        }
+    }
+
+    @Test
+    void aPongGoesOutBetweenTheFramesOfAMessageInFlight() {
+        try (RawServer server = RawServer.start()) {
+            CompletableFuture<StreamWebSocket> connecting = WebSocketClient.create().connect(server.uri()).toFuture();
+            server.acceptHandshake();
+            server.respond101();
+            StreamWebSocket ws = connecting.join();
+            ws.receive().subscribe(null, e -> { });
+            // A paced upload: its frames go out one by one, well after the ping.
+            ws.send(Flux.range(0, 64).map(i -> BytePattern.chunk((long) i * FRAME, FRAME))
+                    .delayElements(Duration.ofMillis(5))).subscribe(null, e -> { });
+
+            io.fluxsocket.testing.Frame first = server.readFrame();
+            assertEquals(io.fluxsocket.testing.Frame.BINARY, first.opcode());
+            server.sendFrame(true, 0, io.fluxsocket.testing.Frame.PING, false, new byte[] {7, 7});
+            List<String> after = new ArrayList<>();
+            io.fluxsocket.testing.Frame f;
+            do {
+                f = server.readFrame();
+                after.add(f.opcode() == io.fluxsocket.testing.Frame.PONG ? "pong" : f.fin() ? "fin" : "data");
+            } while (!f.fin() || f.opcode() == io.fluxsocket.testing.Frame.PONG);
+            int pong = after.indexOf("pong");
+            assertTrue(pong >= 0 && pong < after.indexOf("fin"), "the Pong before the message's last frame: " + after);
+            assertTrue(after.subList(pong + 1, after.size()).contains("data"), "data frames after the Pong: " + after);
+        }
+    }
+
+    @Test
+    void handlersThatListenToWritePromisesMaySitInThePipeline() {
+        FrameRecorder recorder = new FrameRecorder();
+        try (TestServer server = new TestServer((in, out) -> recorder.record(in))) {
+            DefaultWebSocketClient client = new DefaultWebSocketClient(config(1024 * 1024, Duration.ofSeconds(30)),
+                    tcp -> tcp.doOnConnected(c -> c.channel().pipeline().addFirst(new WriteTimeoutHandler(30))));
+            StreamWebSocket ws = new DefaultStreamWebSocket(client.open(server.uri(), Mode.STREAM).block(Duration.ofSeconds(10)));
+            ws.send(Flux.range(0, 64).map(i -> BytePattern.chunk((long) i * FRAME, FRAME))).block(Duration.ofSeconds(20));
+            Await.until(() -> recorder.messages().size() == 1, Duration.ofSeconds(10), "the message arrived");
+            assertEquals(64L * FRAME, recorder.messages().get(0).length);
+            ws.close().block(Duration.ofSeconds(10));
         }
     }
 

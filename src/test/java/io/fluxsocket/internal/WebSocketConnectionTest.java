@@ -1,0 +1,68 @@
+package io.fluxsocket.internal;
+
+import io.fluxsocket.ReceiveMode;
+import io.fluxsocket.StreamWebSocket;
+import io.fluxsocket.internal.WebSocketConnection.State;
+import io.fluxsocket.testing.TestServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static io.fluxsocket.internal.WebSocketConnection.State.CLOSED;
+import static io.fluxsocket.internal.WebSocketConnection.State.CLOSE_QUEUED;
+import static io.fluxsocket.internal.WebSocketConnection.State.CLOSE_RECEIVED;
+import static io.fluxsocket.internal.WebSocketConnection.State.CLOSE_SENT;
+import static io.fluxsocket.internal.WebSocketConnection.State.FAILED;
+import static io.fluxsocket.internal.WebSocketConnection.State.OPEN;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The connection owner: its state diagram, and what it keeps per connection. */
+@Timeout(120)
+class WebSocketConnectionTest {
+
+    @Test
+    void theStateMachineAllowsExactlyTheTransitionsOfItsDiagram() {
+        Map<State, Set<State>> diagram = Map.of(
+                OPEN, EnumSet.of(CLOSE_QUEUED, CLOSE_RECEIVED, FAILED, CLOSED),
+                CLOSE_QUEUED, EnumSet.of(CLOSE_SENT, CLOSE_RECEIVED, FAILED, CLOSED),
+                CLOSE_SENT, EnumSet.of(CLOSE_RECEIVED, FAILED, CLOSED),
+                CLOSE_RECEIVED, EnumSet.of(CLOSED),
+                FAILED, EnumSet.of(CLOSED),
+                CLOSED, EnumSet.noneOf(State.class));
+        for (State from : State.values()) {
+            for (State to : State.values()) {
+                assertEquals(diagram.get(from).contains(to), from.canMoveTo(to), from + " -> " + to);
+            }
+        }
+    }
+
+    @Test
+    void tenThousandOutputStreamsOnOneConnectionLeaveNoSubscriberBehind() throws Exception {
+        try (TestServer server = new TestServer((in, out) -> in.receiveFrames().then())) {
+            WebSocketConnection connection = new DefaultWebSocketClient(config())
+                    .open(server.uri(), Mode.STREAM).block(Duration.ofSeconds(10));
+            StreamWebSocket ws = new DefaultStreamWebSocket(connection);
+            for (int i = 0; i < 10_000; i++) {
+                try (OutputStream out = ws.outputStream()) {
+                    out.write(i);
+                }
+            }
+            int subscribers = connection.channel().eventLoop().submit(connection::closeStatusSubscribers).get();
+            assertTrue(subscribers <= 1, "closeStatus() subscribers after 10,000 streams: " + subscribers);
+            assertEquals(10_000, ws.info().bytesSent());
+            ws.close().block(Duration.ofSeconds(10));
+        }
+    }
+
+    private static ClientConfig config() {
+        return new ClientConfig(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(5), true,
+                Map.of(), List.of(), 64 * 1024, 256 * 1024, 1024 * 1024, 1 << 20, ReceiveMode.WHOLE);
+    }
+}
