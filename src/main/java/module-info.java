@@ -1,0 +1,22 @@
+/**
+ * fluxsocket: a reactive streaming WebSocket client on Project Reactor and Reactor Netty. The API is
+ * {@code io.fluxsocket} (start at {@link io.fluxsocket.WebSocketClient}) and the blocking adapters
+ * {@code io.fluxsocket.io}; the implementation ({@code io.fluxsocket.internal}) and the command-line
+ * tool ({@code io.fluxsocket.cli}) are not exported.
+ */
+module io.fluxsocket {
+    requires transitive org.reactivestreams;
+    requires transitive reactor.core;
+    requires reactor.netty.core;
+    requires reactor.netty.http;
+    requires io.netty.buffer;
+    requires io.netty.codec;
+    requires io.netty.codec.http;
+    requires io.netty.common;
+    requires io.netty.handler;
+    requires io.netty.resolver;
+    requires io.netty.transport;
+
+    exports io.fluxsocket;
+    exports io.fluxsocket.io;
+}
