@@ -39,6 +39,14 @@ import reactor.core.publisher.Mono;
  * split by the same framer as stream mode. Messages never mix: those of concurrent sends interleave
  * only at message boundaries, each send's own in order.
  *
+ * <p>Outbound memory is bounded in bytes, as in stream mode: a send asks its publisher for one
+ * message at a time, and a streamed message's publisher for one buffer at a time, only while fewer
+ * than {@code outboundBufferBytes} bytes taken from publishers wait to be written. So the bytes held
+ * for sending stay under {@code outboundBufferBytes} plus one message for each send in progress plus
+ * one buffer of the streamed message being written, whatever the sizes (a publisher of 16 MiB
+ * messages against a server that stops reading holds one of them). No message is taken behind a
+ * streamed one until it was written.
+ *
  * <h2>Threads and buffers</h2>
  * Signals of {@link #receive()}, of a received message's {@code content()}, and the completion of
  * {@link #send} arrive on the connection's event loop: do not block in them. Received payloads are
@@ -50,7 +58,9 @@ public interface MessageWebSocket {
     /**
      * The server's messages, in order. Accepts one subscriber; a second one gets an
      * {@link IllegalStateException}. Until it is subscribed and requests, the socket is not read
-     * (but after {@link #close}, which reads ahead within the receive buffer).
+     * (but after {@link #close}, which reads ahead within the receive buffer). A request of zero or
+     * less (Reactive Streams §3.9) ends the subscription as a cancel does and signals
+     * {@link IllegalArgumentException}; the same holds for a received message's {@code content()}.
      *
      * <p>Cancelling stops the emission of messages: in streamed mode the content of a message
      * already emitted is still delivered to its subscriber; everything after it is read and
@@ -68,7 +78,9 @@ public interface MessageWebSocket {
 
     /**
      * Sends the publisher's messages, each as one WebSocket message, in order. Messages are taken
-     * from the publisher as the outbound budget allows. Nothing happens until subscription.
+     * from the publisher one at a time, as the outbound budget allows. Nothing happens until
+     * subscription. When the publisher fails, the messages it gave are still sent, then the send
+     * errors with its error.
      * Cancelling removes this send's messages that have not started; cancelling while one of its
      * messages is part-way written fails the connection with 1011, since that message cannot be
      * finished.
@@ -83,9 +95,9 @@ public interface MessageWebSocket {
     Mono<Void> send(Publisher<WebSocketMessage> messages);
 
     /**
-     * Starts the closing handshake, exactly as {@link StreamWebSocket#close(int, String)}: the
-     * Close frame goes after the message in flight; messages not yet started fail with
-     * {@code CLOSED}. Idempotent.
+     * Starts the closing handshake, as {@link StreamWebSocket#close(int, String)}: the Close frame
+     * goes after the messages already taken from the publishers of sends in progress; those sends
+     * take no more and then fail with {@code CLOSED}, as do later ones. Idempotent.
      *
      * @param code   a code that may be sent: 1000–1003, 1007–1014, or 3000–4999
      * @param reason at most 123 bytes of UTF-8

@@ -32,9 +32,11 @@ import reactor.core.publisher.Mono;
  * size are passed on in pieces as they arrive, never held whole, so the bytes this library holds
  * for one connection's inbound side stay under {@code receiveBufferBytes + 64 KiB + 139}: the queue, the
  * pieces of one socket read (at most 64 KiB), and a partial frame header or control frame.
- * Outbound, a {@link #send} takes buffers from its
- * publisher only while fewer than {@code outboundBufferBytes} are waiting to be written; the bytes
- * held are bounded by {@code outboundBufferBytes} plus the largest buffer the publisher emits.
+ * Outbound, a {@link #send} asks its
+ * publisher for one buffer at a time, and only while fewer than {@code outboundBufferBytes} bytes
+ * taken from publishers wait to be written to the socket; so the bytes held for sending stay under
+ * {@code outboundBufferBytes} plus one buffer, whatever the buffers' sizes. Frames go out only
+ * while the socket is writable; a Pong goes between the frames of a message, ahead of the rest.
  *
  * <h2>Threads and buffers</h2>
  * Signals of {@link #receive()} and the completion of {@link #send} arrive on the connection's
@@ -54,7 +56,9 @@ public interface StreamWebSocket {
      * <p>Until it is subscribed and requests, the socket is not read (but after {@link #close},
      * which reads ahead within the receive buffer). Cancelling stops delivery: data that arrives
      * later is read and discarded,
-     * so that the connection can still send and close; it does not close the connection.
+     * so that the connection can still send and close; it does not close the connection. A
+     * request of zero or less (Reactive Streams §3.9) ends the subscription the same way and
+     * signals {@link IllegalArgumentException}.
      *
      * @return a {@link Flux} that completes after the server's Close frame arrived (all data
      *     before it delivered), and errors with a {@link WebSocketException} when the connection
@@ -98,8 +102,10 @@ public interface StreamWebSocket {
      * that arrive while the socket is busy are coalesced up to {@code maxFramePayload}, larger ones
      * are split; an empty publisher sends an empty message. Nothing happens until subscription.
      * Messages of concurrent {@code send}s never interleave: each waits for those subscribed before
-     * it. Cancelling a send that has not started removes it; cancelling one whose first frame was
-     * written fails the connection with 1011, since the message cannot be finished.
+     * it. The publisher is asked for one buffer at a time (a synchronous one answers at once; one
+     * on another thread hands over each buffer), within the outbound budget. Cancelling a send
+     * that has not started removes it; cancelling one whose first frame was written fails the
+     * connection with 1011, since the message cannot be finished.
      *
      * @return a {@link Mono} that completes when the last frame was written to the socket; it
      *     errors with {@code CLOSED} if the connection closed or is closing before that,
@@ -110,8 +116,9 @@ public interface StreamWebSocket {
 
     /**
      * Starts the closing handshake (RFC 6455 §7): sends a Close frame with {@code code} and
-     * {@code reason} after the message in flight, waits for the server's Close (bounded by the
-     * close timeout) then closes TCP. Sends not yet started fail with {@code CLOSED}. Inbound data
+     * {@code reason} after the messages of the sends subscribed before this call, waits for the
+     * server's Close (bounded by the close timeout, which also bounds the wait for those messages)
+     * then closes TCP. Sends subscribed later fail with {@code CLOSED}. Inbound data
      * that arrives meanwhile is still delivered, with backpressure, to a subscriber of
      * {@link #receive()}: a slow one delays the handshake (within the close timeout; if it is hit,
      * {@code receive()} errors with {@code TIMEOUT} rather than losing bytes silently). When

@@ -13,10 +13,11 @@ import reactor.core.publisher.Mono;
  * messages one at a time, while the {@link Outbound} has room, and queues each as an
  * {@link OutboundMessage}; so the messages of concurrent sends interleave only at message
  * boundaries, each send's in order. It completes when the publisher completed and every message
- * it gave was written; when the publisher fails, the messages it gave are still written and the
- * send then errors with its error. When one of its messages fails (its content failed, or the
- * connection ended), it errors at once and takes no more: its messages not started are dropped,
- * one part-way written is finished (unless the send was cancelled, which drops it too).
+ * it gave was written; when the publisher fails, or the connection starts closing, the messages
+ * taken are still written and the send then errors (with the publisher's error, or
+ * {@code CLOSED}). When one of its messages fails (its content failed, or the connection ended), it
+ * errors at once and takes no more: its messages not started are dropped, one part-way written is
+ * finished (unless the send was cancelled, which drops it too).
  *
  * <p>The publisher's signals schedule the outbound's drain, which calls {@link #take}; everything
  * else runs on the event loop too.
@@ -32,6 +33,8 @@ final class MessageSend implements Subscription {
     // Event loop only.
     /** Messages queued and not yet written or failed. */
     private int unwritten;
+    /** Why no more messages are taken though the publisher did not end: the connection is closing. */
+    private Throwable stopped;
     /** The subscriber was signalled, or cancelled: nothing more happens. */
     private boolean finished;
     /** The subscriber cancelled (any thread): checked before signalling, so that none follows a cancel. */
@@ -87,7 +90,7 @@ final class MessageSend implements Subscription {
      *
      * @return false once this send takes no more: it ended, or failed
      */
-    boolean take(Outbound outbound) {
+    boolean take() {
         while (!finished && outbound.acceptsMessages()) {
             // The end first: a message given before it is then visible.
             boolean done = pull.isDone();
@@ -110,11 +113,24 @@ final class MessageSend implements Subscription {
         return !finished;
     }
 
-    /** The connection can send no more, or is closing: the publisher is cancelled and the send fails. */
+    /** The connection can send no more: the publisher is cancelled and the send fails at once. */
     void terminate(Throwable cause) {
         if (!finished) {
             fail(cause);
         }
+    }
+
+    /**
+     * The connection is closing: no more messages are taken (the publisher is cancelled); those
+     * taken go out before the Close, and then the send fails with {@code cause}.
+     */
+    void stop(Throwable cause) {
+        if (finished || stopped != null) {
+            return;
+        }
+        stopped = cause;
+        pull.cancel();
+        endIfWritten();
     }
 
     private void fail(Throwable error) {
@@ -127,10 +143,10 @@ final class MessageSend implements Subscription {
         }
     }
 
-    /** Once the publisher ended and all it gave was written: its end, told to the subscriber. */
+    /** Once the publisher ended (or the send stopped) and all it gave was written: its end, told to the subscriber. */
     private void endIfWritten() {
-        Throwable error = pull.error();
-        if (finished || unwritten > 0 || (error == null && !pull.isDone()) || pull.hasItem()) {
+        Throwable error = stopped != null ? stopped : pull.error();
+        if (finished || unwritten > 0 || (error == null && !pull.isDone()) || (stopped == null && pull.hasItem())) {
             return;
         }
         finished = true;

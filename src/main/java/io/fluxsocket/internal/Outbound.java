@@ -68,6 +68,9 @@ final class Outbound {
         void closeSent();
     }
 
+    /** Why the connection fails when a message's content fails after its first frame went out. */
+    private static final String CONTENT_FAILED = "the content of a message failed in the middle of it";
+
     private final Owner owner;
     private final int budget;
     private final Framer framer;
@@ -96,6 +99,7 @@ final class Outbound {
     /** A drain is on the stack; {@link #again} makes it loop instead of re-entering. */
     private boolean draining;
     private boolean again;
+
     Outbound(Owner owner, Channel channel, ClientConfig config) {
         this.owner = owner;
         this.budget = config.outboundBufferBytes();
@@ -250,7 +254,7 @@ final class Outbound {
         queuedClose = close;
         // Message-mode sends take no more messages: those they took go first.
         for (MessageSend s : sources) {
-            s.terminate(closing());
+            s.stop(closing());
         }
         sources.clear();
         drain();
@@ -354,7 +358,7 @@ final class Outbound {
 
     private void takeMessages() {
         for (int i = 0; i < sources.size() && terminated == null; ) {
-            if (sources.get(i).take(this)) {
+            if (sources.get(i).take()) {
                 i++;
             } else {
                 sources.remove(i);
@@ -405,14 +409,14 @@ final class Outbound {
                 if (b != null) {
                     long bad = m.utf8 == null ? -1 : m.utf8.update(b);
                     if (bad >= 0) {
-                        return abort(m, OutboundMessage.notUtf8(bad), "the content of a message failed in the middle of it");
+                        return abort(m, OutboundMessage.notUtf8(bad), CONTENT_FAILED);
                     }
                     framer.add(b);
                 } else if (error != null) {
-                    return abort(m, error, "the content of a message failed in the middle of it");
+                    return abort(m, error, CONTENT_FAILED);
                 } else if (done) {
                     if (m.utf8 != null && !m.utf8.isComplete()) {
-                        return abort(m, OutboundMessage.notUtf8(m.utf8.offset()), "the content of a message failed in the middle of it");
+                        return abort(m, OutboundMessage.notUtf8(m.utf8.offset()), CONTENT_FAILED);
                     }
                     framer.end();
                 } else if (hasRoom() && pull.request()) {

@@ -242,6 +242,22 @@ class OutboundPipelineTest {
     }
 
     @Test
+    void aMessageSendInProgressAtCloseHasItsTakenMessagesWrittenFirstThenFailsWithClosed() {
+        open(1024);
+        channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+        Flux<WebSocketMessage> endless = Flux.just(WebSocketMessage.binary(hex("01")), WebSocketMessage.binary(hex("02")))
+                .concatWith(Flux.never());
+        CompletableFuture<Void> sent = MessageSend.of(outbound, channel.eventLoop(), endless).toFuture();
+        outbound.close(Frame.control(Opcode.CLOSE, Unpooled.wrappedBuffer(hex("03e8"))));
+        assertFalse(sent.isDone(), "its messages are not written yet");
+        channel.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+        channel.runPendingTasks();
+        stall.completeAll();
+        assertEquals(List.of("BINARY+fin:01", "BINARY+fin:02", "CLOSE+fin:03e8"), written());
+        assertEquals(WebErrorStatus.CLOSED, error(sent).status());
+    }
+
+    @Test
     void nothingIsTakenBehindAStreamedMessageThatNeedsTheRoom() {
         int budget = 64;
         open(budget);
