@@ -44,14 +44,18 @@ final class Delivery implements Subscription {
     /** Set once by the first subscribe call, from any thread: later ones are refused. */
     private final AtomicBoolean subscribed = new AtomicBoolean();
 
-    /**
-     * The subscriber, written before its {@code onSubscribe} (any thread); dropped once nothing
-     * more will be signalled to it (§3.13), so a cancelled subscriber is not kept alive.
-     */
-    private volatile CoreSubscriber<Object> actual;
-    /** What the source was given with the subscriber (e.g. how to turn items into signals). */
-    private volatile Object tag;
+    /** The subscriber, handed from {@link #subscribe} (any thread) to {@link #bind} (event loop). */
+    private volatile CoreSubscriber<Object> pending;
+    /** What the source was given with the subscriber (e.g. how to turn items into signals); as {@link #pending}. */
+    private volatile Object pendingTag;
     // Event loop only.
+    /**
+     * The subscriber signals go to, from {@link #bind} on; dropped once nothing more will be
+     * signalled to it (§3.13), so a cancelled subscriber is not kept alive.
+     */
+    private CoreSubscriber<Object> actual;
+    /** {@link #pendingTag}, from {@link #bind} on. */
+    private Object tag;
     /** {@code onSubscribe} returned: signals may be sent. */
     private boolean bound;
     /** Requested and not yet delivered. */
@@ -81,13 +85,16 @@ final class Delivery implements Subscription {
             Operators.error(s, new IllegalStateException(name + " allows only one subscriber; it is already subscribed"));
             return;
         }
-        this.tag = tag;
-        this.actual = (CoreSubscriber<Object>) s;
+        this.pendingTag = tag;
+        this.pending = (CoreSubscriber<Object>) s;
         s.onSubscribe(this);
         EventLoops.run(eventLoop, this::bind);
     }
 
     private void bind() {
+        actual = pending;
+        tag = pendingTag;
+        pending = null;
         bound = true;
         if (violation != null) {
             terminated = true;
@@ -142,7 +149,7 @@ final class Delivery implements Subscription {
         return subscribed.get();
     }
 
-    /** What {@link #subscribe} was given with the subscriber. */
+    /** What {@link #subscribe} was given with the subscriber (once bound). */
     Object tag() {
         return tag;
     }

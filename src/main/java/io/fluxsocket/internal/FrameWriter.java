@@ -32,11 +32,16 @@ final class FrameWriter {
     /** Told of each frame's completion. Event loop. */
     interface Completions {
 
-        /** A frame was written to the socket; {@code last} is the message it ended, or null. */
-        void written(OutboundMessage last);
+        /**
+         * A frame was written to the socket.
+         *
+         * @param last the message it ended, or null
+         * @param size its payload bytes if it was a data frame, else 0
+         */
+        void written(OutboundMessage last, int size);
 
-        /** A frame could not be written; {@code last} is the message it ended, or null. */
-        void failed(OutboundMessage last, Throwable cause);
+        /** A frame could not be written; as {@link #written}. */
+        void failed(OutboundMessage last, int size, Throwable cause);
     }
 
     private final Channel channel;
@@ -144,7 +149,7 @@ final class FrameWriter {
         inFlight -= w.size;
         sendTimeout.progressed();
         if (cause != null) {
-            completions.failed(w.last, cause);
+            completions.failed(w.last, w.size, cause);
             return;
         }
         // Single writer: a release store is enough for the readers of bytesSent().
@@ -152,7 +157,7 @@ final class FrameWriter {
         boolean nested = completing;
         completing = true;
         try {
-            completions.written(w.last);
+            completions.written(w.last, w.size);
         } finally {
             completing = nested;
         }

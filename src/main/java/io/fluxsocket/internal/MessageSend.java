@@ -10,25 +10,27 @@ import reactor.core.publisher.Mono;
 
 /**
  * One {@code send} of message mode, as its {@link Mono}'s subscription: it takes the publisher's
- * messages one at a time, while the {@link Outbound} has room, and queues each as an
- * {@link OutboundMessage}; so the messages of concurrent sends interleave only at message
- * boundaries, each send's in order. It completes when the publisher completed and every message
+ * messages one at a time, while the outbound budget has room for messages
+ * ({@link OutboundBudget#roomForMessages()}), and queues each as an {@link OutboundMessage}; so the
+ * messages of concurrent sends interleave only at message boundaries, each send's in order. It completes when the publisher completed and every message
  * it gave was written; when the publisher fails, or the connection starts closing, the messages
  * taken are still written and the send then errors (with the publisher's error, or
  * {@code CLOSED}). When one of its messages fails (its content failed, or the connection ended), it
  * errors at once and takes no more: its messages not started are dropped, one part-way written is
  * finished (unless the send was cancelled, which drops it too).
  *
- * <p>The publisher's signals schedule the outbound's drain, which calls {@link #take}; everything
- * else runs on the event loop too.
+ * <p>Messages arrive on the publisher's thread, where each is made into a {@link Queued} and
+ * charged to the budget ({@link Pull}); the outbound's drain moves them into its queue
+ * ({@link #take}) on the event loop, where everything else runs too.
  */
-final class MessageSend implements Subscription {
+final class MessageSend implements Subscription, Pull.Taker<WebSocketMessage, MessageSend.Queued> {
 
     private final Outbound outbound;
     private final EventLoop eventLoop;
     private final CoreSubscriber<? super Void> actual;
     /** The subscriber of the publisher of messages. */
-    private final Pull<WebSocketMessage> pull;
+    private final Pull<WebSocketMessage, Queued> pull;
+    private final OutboundBudget budget;
 
     // Event loop only.
     /** Messages queued and not yet written or failed. */
@@ -44,7 +46,8 @@ final class MessageSend implements Subscription {
         this.outbound = outbound;
         this.eventLoop = eventLoop;
         this.actual = actual;
-        this.pull = new Pull<>(outbound::schedule, "message");
+        this.budget = outbound.budget();
+        this.pull = new Pull<>(this, outbound::schedule, "message");
     }
 
     /** The {@link Mono} of a send of {@code messages}: each subscription one more send. */
@@ -83,22 +86,49 @@ final class MessageSend implements Subscription {
         });
     }
 
+    // ---- the publisher's messages (its thread) ----
+
+    @Override
+    public Queued take(WebSocketMessage message) {
+        Queued q = new Queued(this, message);
+        if (q.gatesMessages()) {
+            budget.contentTaken();
+        } else {
+            budget.charge(q.queuedBytes());
+        }
+        return q;
+    }
+
+    @Override
+    public void release(Queued q) {
+        if (q.gatesMessages()) {
+            budget.contentEnded();
+        } else {
+            budget.release(q.queuedBytes());
+        }
+    }
+
+    @Override
+    public boolean mayRequest() {
+        return budget.roomForMessages();
+    }
+
+    // ---- the outbound's drain (event loop) ----
+
     /**
-     * Takes the message the publisher gave, if any, and asks for the next while the outbound has
-     * room and {@linkplain Outbound#acceptsMessages() accepts messages}. Called by the outbound's
-     * drain.
+     * Moves the messages the publisher gave into the outbound queue. Called by the outbound's drain.
      *
      * @return false once this send takes no more: it ended, or failed
      */
     boolean take() {
-        while (!finished && outbound.acceptsMessages()) {
+        while (!finished) {
             // The end first: a message given before it is then visible.
             boolean done = pull.isDone();
             Throwable error = pull.error();
-            WebSocketMessage m = pull.poll();
-            if (m != null) {
+            Queued q = pull.poll();
+            if (q != null) {
                 unwritten++;
-                if (!outbound.enqueue(new Queued(this, m))) {
+                if (!outbound.enqueue(q)) {
                     // Refused, and failed: this send has ended.
                     return false;
                 }
@@ -106,11 +136,16 @@ final class MessageSend implements Subscription {
                 // The publisher ended: what it gave goes out first.
                 endIfWritten();
                 return false;
-            } else if (!outbound.hasRoom() || !pull.request()) {
+            } else {
                 return true;
             }
         }
-        return !finished;
+        return false;
+    }
+
+    /** Asks for the next message if the publisher stopped for lack of room and there is room now. */
+    void resume() {
+        pull.request();
     }
 
     /** The connection can send no more: the publisher is cancelled and the send fails at once. */
@@ -170,6 +205,11 @@ final class MessageSend implements Subscription {
                     message.isStreamed() ? null : message.payload(),
                     message.isStreamed() ? message.content() : null);
             this.send = send;
+        }
+
+        @Override
+        boolean gatesMessages() {
+            return content != null;
         }
 
         @Override

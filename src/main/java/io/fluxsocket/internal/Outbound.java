@@ -28,14 +28,14 @@ import reactor.util.concurrent.Queues;
  * its last frame's write completed.
  *
  * <h2>Budget</h2>
- * {@link #held()} counts the bytes taken from publishers and not yet written to the socket: whole
- * messages queued, the framer's, and frames written to the channel whose writes have not completed.
- * A publisher is asked for one item at a time ({@link Pull}), and only while {@code held() <
- * outboundBufferBytes}; so the bytes held stay under {@code outboundBufferBytes} plus one item for
- * each publisher being taken from: the streamed message being framed, and each message-mode send.
- * No message is taken behind one whose bytes come from a publisher ({@link #acceptsMessages()}):
- * it needs the budget's room to go on, and messages queued behind it could not free it. Data
- * frames are written only while the channel is writable (its high-water mark is the budget).
+ * {@link OutboundBudget} counts the bytes taken from publishers and not yet written to the socket
+ * (items not yet framed, whole messages queued, the framer's, frames whose writes have not
+ * completed). A publisher is asked for one item at a time ({@link Pull}), from its own thread as
+ * soon as an item arrived, and only while the budget has room; this side asks again once writes
+ * made room ({@link #resumePulls}). So the bytes held stay under {@code outboundBufferBytes} plus
+ * one item for each publisher being taken from: the streamed message being framed, and each
+ * message-mode send. Data frames are written only while the channel is writable (its high-water
+ * mark is the budget).
  *
  * <h2>Control frames and the Close</h2>
  * A Pong goes ahead of the next data frame, as soon as the channel is writable; only the newest
@@ -72,7 +72,8 @@ final class Outbound {
     private static final String CONTENT_FAILED = "the content of a message failed in the middle of it";
 
     private final Owner owner;
-    private final int budget;
+    /** The bytes taken and not yet written, against {@code outboundBufferBytes}. */
+    private final OutboundBudget budget;
     private final Framer framer;
     /** Writes frames and tracks their completion. */
     private final FrameWriter writer;
@@ -84,8 +85,6 @@ final class Outbound {
     // The rest is event loop only.
     /** Messages waiting for the one being written, oldest first. */
     private final ArrayDeque<OutboundMessage> queue = new ArrayDeque<>();
-    /** The bytes of the whole messages in {@link #queue}. */
-    private long queuedBytes;
     /** Message-mode sends taking messages from their publishers. */
     private final List<MessageSend> sources = new ArrayList<>();
     /** The message being framed, or null. */
@@ -102,19 +101,26 @@ final class Outbound {
 
     Outbound(Owner owner, Channel channel, ClientConfig config) {
         this.owner = owner;
-        this.budget = config.outboundBufferBytes();
+        this.budget = new OutboundBudget(config.outboundBufferBytes());
         this.framer = new Framer(channel.alloc(), config.maxFramePayload());
         this.writer = new FrameWriter(channel, config, new FrameWriter.Completions() {
             @Override
-            public void written(OutboundMessage last) {
-                frameWritten(last);
+            public void written(OutboundMessage last, int size) {
+                budget.release(size);
+                if (last != null) {
+                    ended(last, null);
+                }
+                if (current != null || !queue.isEmpty() || !sources.isEmpty() || queuedClose != null) {
+                    drain();
+                }
             }
 
             @Override
-            public void failed(OutboundMessage last, Throwable cause) {
+            public void failed(OutboundMessage last, int size, Throwable cause) {
+                budget.release(size);
                 WebSocketException error = owner.writeFailed(cause);
                 if (last != null) {
-                    last.end(error);
+                    ended(last, error);
                 }
             }
         }, owner::sendTimedOut);
@@ -130,24 +136,13 @@ final class Outbound {
         return writer.bytesSent();
     }
 
-    /** Bytes taken from publishers and not yet written to the socket. Event loop. */
+    /** Bytes taken from publishers and not yet written to the socket or dropped. */
     long held() {
-        return queuedBytes + framer.held() + writer.inFlight();
+        return budget.held();
     }
 
-    /** Whether a publisher may be asked for one more item. Event loop. */
-    boolean hasRoom() {
-        return held() < budget;
-    }
-
-    /**
-     * Whether a message-mode send may queue a message now: not while a message with a publisher
-     * (streamed, or read when it starts) waits or is being written. Nothing is taken behind one:
-     * it needs the budget's room to go on, which messages queued behind it would keep. Event loop.
-     */
-    boolean acceptsMessages() {
-        OutboundMessage last = queue.isEmpty() ? current : queue.peekLast();
-        return last == null || last.content == null;
+    OutboundBudget budget() {
+        return budget;
     }
 
     /** Schedules a drain from any thread (the publishers' signals). */
@@ -179,7 +174,7 @@ final class Outbound {
             return false;
         }
         queue.add(message);
-        queuedBytes += message.queuedBytes();
+        budget.queued(message.queuedBytes());
         return true;
     }
 
@@ -202,7 +197,7 @@ final class Outbound {
     void cancel(OutboundMessage message) {
         takeIncoming();
         if (queue.remove(message)) {
-            queuedBytes -= message.queuedBytes();
+            dropQueued(message);
         } else if (message == current) {
             abort(message, new WebSocketException(WebErrorStatus.CLOSED, "the send was cancelled"),
                     "a send was cancelled in the middle of its message");
@@ -214,7 +209,7 @@ final class Outbound {
     void discard(MessageSend source) {
         queue.removeIf(m -> {
             if (m instanceof MessageSend.Queued q && q.send == source) {
-                queuedBytes -= m.queuedBytes();
+                dropQueued(m);
                 return true;
             }
             return false;
@@ -285,15 +280,15 @@ final class Outbound {
         }
         OutboundMessage m = current;
         current = null;
-        framer.reset();
+        resetFramer();
         if (m != null) {
             m.cancelContent();
-            m.end(cause);
+            ended(m, cause);
         }
         for (OutboundMessage q; (q = queue.poll()) != null; ) {
+            dropQueued(q);
             q.end(cause);
         }
-        queuedBytes = 0;
         List<MessageSend> left = new ArrayList<>(sources);
         sources.clear();
         for (MessageSend s : left) {
@@ -331,6 +326,7 @@ final class Outbound {
 
     private void step() {
         takeIncoming();
+        resumePulls();
         while (terminated == null) {
             if (pendingPong != null && writer.isWritable()) {
                 ByteBuf payload = pendingPong;
@@ -356,6 +352,16 @@ final class Outbound {
         }
     }
 
+    /** Asks publishers that stopped for lack of room for their next item, if there is room now. */
+    private void resumePulls() {
+        if (current != null && current.pull != null) {
+            current.pull.request();
+        }
+        for (MessageSend s : sources) {
+            s.resume();
+        }
+    }
+
     private void takeMessages() {
         for (int i = 0; i < sources.size() && terminated == null; ) {
             if (sources.get(i).take()) {
@@ -369,14 +375,18 @@ final class Outbound {
     /** Starts the next queued message; false if there is none, or it must wait for room. */
     private boolean startNext() {
         OutboundMessage m = queue.peek();
-        if (m == null || (m.payload == null && m.content instanceof Callable && !hasRoom())) {
+        if (m == null || (m.payload == null && m.content instanceof Callable && !budget.roomAhead())) {
             // Reading a Callable's value takes its bytes: only with room for them.
             return false;
         }
         queue.poll();
-        queuedBytes -= m.queuedBytes();
-        if (m.payload == null && m.content instanceof Callable && !m.readScalar()) {
-            return true;
+        budget.queued(-m.queuedBytes());
+        if (m.payload == null && m.content instanceof Callable) {
+            if (!m.readScalar()) {
+                m.leave(budget);
+                return true;
+            }
+            budget.charge(m.payload.remaining());
         }
         current = m;
         framer.begin(m.type);
@@ -385,7 +395,7 @@ final class Outbound {
             framer.end();
         } else {
             m.utf8 = m.type == Opcode.TEXT ? new Utf8Validator() : null;
-            m.pull = new Pull<>(scheduledDrain::schedule, "buffer");
+            m.pull = new Pull<>(budget.buffers, scheduledDrain::schedule, "buffer");
             m.content.subscribe(m.pull);
         }
         return true;
@@ -399,7 +409,7 @@ final class Outbound {
      */
     private boolean frameCurrent() {
         OutboundMessage m = current;
-        Pull<ByteBuffer> pull = m.pull;
+        Pull<ByteBuffer, ByteBuffer> pull = m.pull;
         while (true) {
             if (pull != null && framer.needsInput()) {
                 // The end first: a buffer given before it is then visible.
@@ -419,8 +429,8 @@ final class Outbound {
                         return abort(m, OutboundMessage.notUtf8(m.utf8.offset()), CONTENT_FAILED);
                     }
                     framer.end();
-                } else if (hasRoom() && pull.request()) {
-                    // A synchronous publisher answers at once.
+                } else if (pull.request()) {
+                    // Asked again after a lack of room: a synchronous publisher answers at once.
                     continue;
                 }
             }
@@ -429,7 +439,7 @@ final class Outbound {
             }
             Frame f = framer.next(false);
             if (f == null) {
-                if (pull != null && framer.needsInput() && (pull.hasSignal() || (hasRoom() && pull.canRequest()))) {
+                if (pull != null && framer.needsInput() && pull.hasSignal()) {
                     // More is at hand: coalesce it before writing a partial frame.
                     continue;
                 }
@@ -451,9 +461,9 @@ final class Outbound {
     /** Drops the message being written with {@code error}; if a frame of it went out, the connection fails. */
     private boolean abort(OutboundMessage m, Throwable error, String reason) {
         current = null;
-        framer.reset();
+        resetFramer();
         m.cancelContent();
-        m.end(error);
+        ended(m, error);
         if (m.started) {
             owner.messageAborted(reason, error);
         }
@@ -476,14 +486,23 @@ final class Outbound {
         writer.write(frame, of != null, last);
     }
 
-    /** A frame's write completed; {@code last} is the message it ended, or null. */
-    private void frameWritten(OutboundMessage last) {
-        if (last != null) {
-            last.end(null);
-        }
-        if (current != null || !queue.isEmpty() || !sources.isEmpty() || queuedClose != null) {
-            drain();
-        }
+    /** A message ended: its sender is told, and the budget's count of it ends. */
+    private void ended(OutboundMessage m, Throwable error) {
+        m.leave(budget);
+        m.end(error);
+    }
+
+    /** A whole message leaves the queue without being written: its bytes go back to the budget. */
+    private void dropQueued(OutboundMessage m) {
+        budget.queued(-m.queuedBytes());
+        budget.release(m.queuedBytes());
+        m.leave(budget);
+    }
+
+    /** The framer drops the message it holds: its bytes go back to the budget. */
+    private void resetFramer() {
+        budget.release(framer.held());
+        framer.reset();
     }
 
     private WebSocketException closing() {

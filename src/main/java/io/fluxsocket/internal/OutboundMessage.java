@@ -25,13 +25,15 @@ abstract class OutboundMessage {
     /** The payload of a whole message, or of a {@link Callable} publisher once read; else null. */
     ByteBuffer payload;
     /** The subscriber of {@link #content}, once the message started and subscribed it. */
-    Pull<ByteBuffer> pull;
+    Pull<ByteBuffer, ByteBuffer> pull;
     /** Checks streamed text as it is framed; null for binary and whole messages. */
     Utf8Validator utf8;
     /** A frame of it was written: it must be finished, or the connection failed. */
     boolean started;
     /** Its end was told. */
     private boolean ended;
+    /** It left the budget's count of messages with a publisher (see {@link #leave}). */
+    private boolean left;
 
     OutboundMessage(Opcode type, ByteBuffer payload, Publisher<ByteBuffer> content) {
         this.type = type;
@@ -93,6 +95,24 @@ abstract class OutboundMessage {
     static WebSocketException notUtf8(long offset) {
         return new WebSocketException(WebErrorStatus.INVALID_ARGUMENT,
                 "message: the content of a streamed text message is not UTF-8 (at byte " + offset + ")");
+    }
+
+    /**
+     * Whether it counts as a message-mode message with a publisher, which no message may be
+     * taken behind ({@link OutboundBudget#roomForMessages()}).
+     */
+    boolean gatesMessages() {
+        return false;
+    }
+
+    /** It was written, failed or dropped: the budget no longer counts it (once). */
+    final void leave(OutboundBudget budget) {
+        if (!left) {
+            left = true;
+            if (gatesMessages()) {
+                budget.contentEnded();
+            }
+        }
     }
 
     /** Its last frame was written to the socket. */

@@ -1,42 +1,67 @@
 package io.fluxsocket.internal;
 
 import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 
 /**
- * The library's subscriber to a publisher it sends from: it takes <em>one item at a time</em>.
- * The owner asks for the next item with {@link #request()} when it has room for it, and takes it
- * with {@link #poll()} on its event loop; so what a publisher has given and the library not yet
- * written is never more than the library asked for, whatever the items' sizes.
+ * The library's subscriber to a publisher it sends from. It asks for <em>one item at a time</em>,
+ * and only while its {@link Taker} says the outbound budget has room; each item is charged to the
+ * budget as it arrives, on the publisher's own thread, and the next is asked for from there at
+ * once: a publisher on another thread is not held up by a round trip through the event loop per
+ * item. When the budget is full it stops asking; the owner, on the event loop, asks again
+ * ({@link #request()}) once writes made room. So what a publisher has given and the socket has not
+ * taken is never more than the budget plus one item, whatever the items' sizes.
  *
- * <p>Signals may come on any thread: each is recorded (the item in a slot, the end in flags),
- * then {@code signal} runs, which schedules the owner's drain. The owner reads the end
- * ({@link #isDone()}, {@link #error()}) before it polls: an item emitted before the end is then
- * visible.
+ * <p>Requests never overlap (Reactive Streams §2.7): only the thread that moves the state from
+ * idle to requested asks, and the next transition back to idle is the item's arrival. The owner
+ * takes items with {@link #poll()} on its event loop; an item that will not be used is given back
+ * to the budget ({@link Taker#release}), exactly once, also when it arrives after a cancel.
  *
- * @param <T> the items: buffers of a streamed message, or the messages of a message-mode send
+ * @param <T> what the publisher emits
+ * @param <R> what is queued for the owner (the item, or what the taker made of it)
  */
-final class Pull<T> implements CoreSubscriber<T> {
+final class Pull<T, R> implements CoreSubscriber<T> {
 
+    /** How items are taken. Called on any thread. */
+    interface Taker<T, R> {
+
+        /** Turns an item into what is queued, and charges it to the budget (the publisher's thread). */
+        R take(T item);
+
+        /** An item that was taken and will not be used: its charge goes back to the budget. */
+        void release(R item);
+
+        /** Whether another item may be asked for now: the budget has room. */
+        boolean mayRequest();
+    }
+
+    private static final int IDLE = 0;
+    private static final int REQUESTED = 1;
+
+    private final Taker<T, R> taker;
     /** Schedules the owner's drain (any thread). */
     private final Runnable signal;
     /** What an item is called in errors. */
     private final String itemName;
+    /** Items taken and not polled yet (publisher thread in, event loop out; both may drop them). */
+    private final Queue<R> queue = new ConcurrentLinkedQueue<>();
+    /** {@link #REQUESTED} while an item is asked for and has not come, else {@link #IDLE} (any thread). */
+    private final AtomicInteger state = new AtomicInteger(IDLE);
 
     /** The publisher's subscription, once given (any thread). */
     private volatile Subscription upstream;
-    /** The item given and not taken yet (publisher thread in, event loop out). */
-    private volatile T item;
     /** The publisher completed, or failed with {@link #error} (publisher thread). */
     private volatile boolean done;
     private volatile Throwable error;
     /** The owner cancelled: later items are dropped (any thread). */
     private volatile boolean cancelled;
-    /** An item was requested and has not been taken yet (event loop). */
-    private boolean outstanding;
 
-    Pull(Runnable signal, String itemName) {
+    Pull(Taker<T, R> taker, Runnable signal, String itemName) {
+        this.taker = taker;
         this.signal = signal;
         this.itemName = itemName;
     }
@@ -57,6 +82,7 @@ final class Pull<T> implements CoreSubscriber<T> {
             return;
         }
         signal.run();
+        request();
     }
 
     @Override
@@ -65,13 +91,19 @@ final class Pull<T> implements CoreSubscriber<T> {
         if (cancelled) {
             return;
         }
-        if (item != null) {
-            // It was asked for one at a time (Reactive Streams §1.1).
+        if (!state.compareAndSet(REQUESTED, IDLE)) {
+            // Asked for one at a time (Reactive Streams §1.1).
             onError(new IllegalStateException("the publisher emitted a " + itemName + " that was not requested"));
             return;
         }
-        item = t;
+        queue.offer(taker.take(t));
+        if (cancelled) {
+            // Cancelled meanwhile: whoever polls an item gives it back, once.
+            releaseQueued();
+            return;
+        }
         signal.run();
+        request();
     }
 
     @Override
@@ -87,50 +119,37 @@ final class Pull<T> implements CoreSubscriber<T> {
         signal.run();
     }
 
-    // ---- the owner (event loop) ----
+    // ---- the owner ----
 
     /**
-     * Asks for the next item, unless one is outstanding, the publisher ended or has not given its
-     * subscription yet.
+     * Asks for the next item if none is asked for, the publisher has not ended, and the budget has
+     * room; any thread (the owner calls it on the event loop once writes made room).
      *
      * @return whether it asked
      */
     boolean request() {
-        if (!canRequest()) {
+        Subscription s = upstream;
+        if (s == null || cancelled || done || error != null || !taker.mayRequest()
+                || !state.compareAndSet(IDLE, REQUESTED)) {
             return false;
         }
-        outstanding = true;
-        upstream.request(1);
+        s.request(1);
         return true;
     }
 
-    /** Whether {@link #request()} would ask: subscribed, nothing outstanding, not ended. */
-    boolean canRequest() {
-        return upstream != null && !outstanding && !done && error == null && !cancelled;
+    /** The oldest item taken and not polled, now the owner's; null if none. Event loop. */
+    R poll() {
+        return queue.poll();
     }
 
-    /** The item given and not taken yet, now taken; null if none. */
-    T poll() {
-        T t = item;
-        if (t != null) {
-            item = null;
-            outstanding = false;
-        }
-        return t;
-    }
-
+    /** An item was taken and not polled yet. */
     boolean hasItem() {
-        return item != null;
+        return !queue.isEmpty();
     }
 
     /** An item or the end was given and not yet taken: something is at hand. */
     boolean hasSignal() {
-        return item != null || done || error != null;
-    }
-
-    /** An item was asked for and has not come yet. */
-    boolean isWaiting() {
-        return outstanding && item == null;
+        return !queue.isEmpty() || done || error != null;
     }
 
     boolean isDone() {
@@ -141,13 +160,19 @@ final class Pull<T> implements CoreSubscriber<T> {
         return error;
     }
 
-    /** Cancels the publisher and drops what it gave and was not taken. */
+    /** Cancels the publisher and gives back what it gave and was not polled. */
     void cancel() {
         cancelled = true;
-        item = null;
         Subscription s = upstream;
         if (s != null) {
             s.cancel();
+        }
+        releaseQueued();
+    }
+
+    private void releaseQueued() {
+        for (R r; (r = queue.poll()) != null; ) {
+            taker.release(r);
         }
     }
 }

@@ -146,13 +146,13 @@ abstract class QueuedInbound implements Inbound, Delivery.Source {
         }
         draining = true;
         try {
+            Function<Object, ?> emitter = (Function<Object, ?>) delivery.tag();
             while (delivery.wants() && !queue.isEmpty()) {
                 Queued next = queue.poll();
                 queuedBytes -= next.bytes();
                 Object item;
                 try {
-                    item = Objects.requireNonNull(((Function<Object, ?>) delivery.tag()).apply(next.item()),
-                            "the reader returned null");
+                    item = Objects.requireNonNull(emitter.apply(next.item()), "the reader returned null");
                 } catch (Throwable t) {
                     Exceptions.throwIfJvmFatal(t);
                     // As a failing map does: stop reading for this subscriber, then tell it why.

@@ -95,8 +95,8 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
 
     /** The context of this handler, set when it is added (event loop). */
     private ChannelHandlerContext ctx;
-    /** Where the connection is in its life (event loop; volatile for toString and tests). */
-    private volatile State state = State.OPEN;
+    /** Where the connection is in its life (event loop). */
+    private State state = State.OPEN;
     /** How it ended, once decided (event loop). */
     private Ending ending;
     /** The channel reads on its own (auto-read), as long as someone needs data (event loop). */
@@ -152,10 +152,6 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     /** Subscribers of {@link #closeStatus()} still waiting (for tests). */
     int closeStatusSubscribers() {
         return closed.currentSubscriberCount();
-    }
-
-    State state() {
-        return state;
     }
 
     // ---- pipeline events (event loop) ----
@@ -240,7 +236,8 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     }
 
     private void onData(Frame piece) {
-        if (state != State.OPEN && state != State.CLOSE_QUEUED && state != State.CLOSE_SENT) {
+        State s = state;
+        if (s != State.OPEN && s != State.CLOSE_QUEUED && s != State.CLOSE_SENT) {
             // RFC 6455 §5.5.1: data after the server's Close (or after failing) is discarded.
             return;
         }
@@ -436,7 +433,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public String toString() {
-        return "WebSocketConnection[" + channel + ", " + state + "]";
+        return "WebSocketConnection[" + channel + "]";
     }
 
     /** The Information: a read-only view of this connection. */

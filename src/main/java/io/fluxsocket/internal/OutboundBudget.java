@@ -1,0 +1,91 @@
+package io.fluxsocket.internal;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The outbound byte budget of one connection ({@code outboundBufferBytes}), shared by the
+ * publishers it takes from: bytes are charged as items arrive, on the publishers' threads
+ * ({@link Pull}), and given back on the event loop as frames are written to the socket, or when
+ * what holds them is dropped. A publisher is asked for its next item only while the budget has
+ * room, so {@link #held()} stays under the limit plus one item per publisher being taken from.
+ *
+ * <p>Two gates. A message-mode send takes a message only while {@link #roomForMessages()}: room,
+ * and no message whose bytes come from a publisher (streamed, or read when it starts) is taken and
+ * not yet written, since such a message needs the room to go on and messages queued behind it
+ * could not free it. The message being written asks its publisher for buffers, and a message read
+ * from a {@code Callable} is read, while {@link #roomAhead()}: room, not counting the whole
+ * messages queued behind it.
+ */
+final class OutboundBudget {
+
+    private final long limit;
+    /** Bytes taken from publishers and not yet written to the socket or dropped (any thread). */
+    private final AtomicLong taken = new AtomicLong();
+    /** Of those, the whole messages waiting in the outbound queue (single writer, the event loop). */
+    private volatile long queued;
+    /** Message-mode messages whose bytes come from a publisher, taken and not ended (any thread). */
+    private final AtomicInteger contentMessages = new AtomicInteger();
+
+    /** Charges and gives back the buffers of the message being written. */
+    final Pull.Taker<ByteBuffer, ByteBuffer> buffers = new Pull.Taker<>() {
+        @Override
+        public ByteBuffer take(ByteBuffer item) {
+            charge(item.remaining());
+            return item;
+        }
+
+        @Override
+        public void release(ByteBuffer item) {
+            OutboundBudget.this.release(item.remaining());
+        }
+
+        @Override
+        public boolean mayRequest() {
+            return roomAhead();
+        }
+    };
+
+    OutboundBudget(long limit) {
+        this.limit = limit;
+    }
+
+    /** Bytes taken from publishers and not yet written to the socket or dropped. */
+    long held() {
+        return taken.get();
+    }
+
+    void charge(long bytes) {
+        taken.addAndGet(bytes);
+    }
+
+    void release(long bytes) {
+        taken.addAndGet(-bytes);
+    }
+
+    /** Whole messages' bytes joined ({@code bytes > 0}) or left the outbound queue. Event loop. */
+    void queued(long bytes) {
+        queued += bytes;
+    }
+
+    /** A message-mode message with a publisher was taken. */
+    void contentTaken() {
+        contentMessages.incrementAndGet();
+    }
+
+    /** A message-mode message with a publisher ended (written, failed or dropped). */
+    void contentEnded() {
+        contentMessages.decrementAndGet();
+    }
+
+    /** The message being written may take more: room, not counting the whole messages queued behind it. */
+    boolean roomAhead() {
+        return taken.get() - queued < limit;
+    }
+
+    /** A message-mode send may take a message. */
+    boolean roomForMessages() {
+        return contentMessages.get() == 0 && taken.get() < limit;
+    }
+}
