@@ -102,8 +102,8 @@ public interface StreamWebSocket {
      * that arrive while the socket is busy are coalesced up to {@code maxFramePayload}, larger ones
      * are split; an empty publisher sends an empty message. Nothing happens until subscription.
      * Messages of concurrent {@code send}s never interleave: each waits for those subscribed before
-     * it. The publisher is asked for one buffer at a time (a synchronous one answers at once; one
-     * on another thread hands over each buffer), within the outbound budget. Cancelling a send
+     * it. The publisher is asked for one buffer at a time, within the outbound budget: the next as
+     * soon as one arrived, from the publisher's own thread, while the budget has room. Cancelling a send
      * that has not started removes it; cancelling one whose first frame was written fails the
      * connection with 1011, since the message cannot be finished.
      *

@@ -57,16 +57,23 @@ final class OutboundBudget {
     }
 
     void charge(long bytes) {
-        taken.addAndGet(bytes);
+        if (bytes != 0) {
+            taken.addAndGet(bytes);
+        }
     }
 
     void release(long bytes) {
-        taken.addAndGet(-bytes);
+        if (bytes != 0) {
+            taken.addAndGet(-bytes);
+        }
     }
 
     /** Whole messages' bytes joined ({@code bytes > 0}) or left the outbound queue. Event loop. */
     void queued(long bytes) {
-        queued += bytes;
+        if (bytes != 0) {
+            // Single writer: no atomic update needed, and none at all for streamed messages.
+            queued += bytes;
+        }
     }
 
     /** A message-mode message with a publisher was taken. */

@@ -17,7 +17,9 @@ import reactor.core.CoreSubscriber;
  * taken is never more than the budget plus one item, whatever the items' sizes.
  *
  * <p>Requests never overlap (Reactive Streams §2.7): only the thread that moves the state from
- * idle to requested asks, and the next transition back to idle is the item's arrival. The owner
+ * idle to requested asks, and the next transition back to idle is the item's arrival. A cancel
+ * (the owner's, on the event loop) can meet a request made on the publisher's thread; a request
+ * after a cancel does nothing (§3.6), and items that still arrive are given back. The owner
  * takes items with {@link #poll()} on its event loop; an item that will not be used is given back
  * to the budget ({@link Taker#release}), exactly once, also when it arrives after a cancel.
  *
