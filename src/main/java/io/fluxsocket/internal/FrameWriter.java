@@ -4,8 +4,6 @@ import io.fluxsocket.WebSocketException;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
-import io.netty.channel.DefaultChannelPromise;
 import io.netty.channel.EventLoop;
 
 import java.lang.invoke.MethodHandles;
@@ -17,11 +15,12 @@ import java.util.function.Consumer;
  * written and not yet completed ({@link #inFlight()}), the payload bytes written in all
  * ({@link #bytesSent()}), the send timeout, and the completion of each message's last frame.
  *
- * <p>Each frame is written with a promise of its own ({@link FrameWrite}), which carries its size
- * and the message it ends, if it does, and tells {@link Completions} of its completion from the
- * methods that complete it (Netty's outbound buffer calls {@code trySuccess}/{@code tryFailure}),
- * without a listener: that costs less than one (see {@code WriteTrackingBenchmark}). It is an
- * ordinary promise otherwise: other handlers may add listeners to it and wait for it.
+ * <p>Every frame is written with one shared promise ({@link FrameWrites}), which tells
+ * {@link Completions} of each write's completion in order, with the frame's size and the message
+ * it ends, if it does: no promise object per frame. A promise per frame cost 56 B and about a
+ * fifth of the throughput of 1 KiB messages sent one per {@code send}, end to end (see
+ * {@code WriteTrackingBenchmark} and the redesign's note); handlers may still add listeners to a
+ * write's promise while the write passes through them.
  *
  * <p>Flushes are batched: {@link #flush()} after the writes of a drain; writes made while a
  * completion is being told (inside the channel's own flush, where a flush would only mark them)
@@ -51,6 +50,8 @@ final class FrameWriter {
 
     /** The context writes go through; set when the owner's handler is added. */
     private ChannelHandlerContext ctx;
+    /** The promise of every frame write; set with {@link #ctx}. */
+    private FrameWrites writes;
     /** Payload bytes of data frames written to the channel whose writes have not completed. */
     private long inFlight;
     /** Something was written and not flushed. */
@@ -85,6 +86,7 @@ final class FrameWriter {
 
     void bind(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.writes = new FrameWrites(channel, (tag, size, cause) -> completed((OutboundMessage) tag, size, cause));
     }
 
     boolean isBound() {
@@ -118,7 +120,7 @@ final class FrameWriter {
             inFlight += size;
         }
         needsFlush = true;
-        ctx.write(frame, new FrameWrite(size, last));
+        writes.write(ctx, frame, size, last);
     }
 
     /** Writes a frame at once, then closes TCP once it is written (or failed). */
@@ -145,75 +147,21 @@ final class FrameWriter {
         sendTimeout.stop();
     }
 
-    private void completed(FrameWrite w, Throwable cause) {
-        inFlight -= w.size;
+    private void completed(OutboundMessage last, int size, Throwable cause) {
+        inFlight -= size;
         sendTimeout.progressed();
         if (cause != null) {
-            completions.failed(w.last, w.size, cause);
+            completions.failed(last, size, cause);
             return;
         }
         // Single writer: a release store is enough for the readers of bytesSent().
-        BYTES_SENT.setRelease(this, bytesSent + w.size);
+        BYTES_SENT.setRelease(this, bytesSent + size);
         boolean nested = completing;
         completing = true;
         try {
-            completions.written(w.last, w.size);
+            completions.written(last, size);
         } finally {
             completing = nested;
-        }
-    }
-
-    /** The promise of one frame's write: its payload bytes, and the message it ends, if it does. */
-    private final class FrameWrite extends DefaultChannelPromise {
-
-        final int size;
-        final OutboundMessage last;
-
-        FrameWrite(int size, OutboundMessage last) {
-            super(channel);
-            this.size = size;
-            this.last = last;
-        }
-
-        @Override
-        public boolean trySuccess(Void result) {
-            if (!super.trySuccess(result)) {
-                return false;
-            }
-            completed(this, null);
-            return true;
-        }
-
-        @Override
-        public ChannelPromise setSuccess(Void result) {
-            super.setSuccess(result);
-            completed(this, null);
-            return this;
-        }
-
-        @Override
-        public boolean tryFailure(Throwable cause) {
-            if (!super.tryFailure(cause)) {
-                return false;
-            }
-            completed(this, cause);
-            return true;
-        }
-
-        @Override
-        public ChannelPromise setFailure(Throwable cause) {
-            super.setFailure(cause);
-            completed(this, cause);
-            return this;
-        }
-
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            if (!super.cancel(mayInterruptIfRunning)) {
-                return false;
-            }
-            completed(this, cause());
-            return true;
         }
     }
 }
