@@ -1,6 +1,5 @@
 package io.fluxsocket.internal;
 
-import io.fluxsocket.WebSocketException;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -8,7 +7,6 @@ import io.netty.channel.EventLoop;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.function.Consumer;
 
 /**
  * Writes the frames of one connection to its channel and tracks each write: the payload bytes
@@ -26,7 +24,7 @@ import java.util.function.Consumer;
  * completion is being told (inside the channel's own flush, where a flush would only mark them)
  * are flushed once, after the completions. Confined to the event loop.
  */
-final class FrameWriter {
+final class FrameWriter implements FrameWrites.Listener {
 
     /** Told of each frame's completion. Event loop. */
     interface Completions {
@@ -77,16 +75,16 @@ final class FrameWriter {
         }
     }
 
-    FrameWriter(Channel channel, ClientConfig config, Completions completions, Consumer<WebSocketException> onTimeout) {
+    FrameWriter(Channel channel, ClientConfig config, Completions completions, Outbound.Owner owner) {
         this.channel = channel;
         this.eventLoop = channel.eventLoop();
         this.completions = completions;
-        this.sendTimeout = new SendTimeout(eventLoop, config.sendTimeout().toNanos(), () -> inFlight, onTimeout);
+        this.sendTimeout = new SendTimeout(eventLoop, config.sendTimeout().toNanos(), this, owner);
     }
 
     void bind(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.writes = new FrameWrites(channel, (tag, size, cause) -> completed((OutboundMessage) tag, size, cause));
+        this.writes = new FrameWrites(channel, this);
     }
 
     boolean isBound() {
@@ -147,7 +145,10 @@ final class FrameWriter {
         sendTimeout.stop();
     }
 
-    private void completed(OutboundMessage last, int size, Throwable cause) {
+    /** A frame's write completed; {@code tag} is the message it ended, or null. */
+    @Override
+    public void frameWritten(Object tag, int size, Throwable cause) {
+        OutboundMessage last = (OutboundMessage) tag;
         inFlight -= size;
         sendTimeout.progressed();
         if (cause != null) {

@@ -44,13 +44,14 @@ import reactor.util.concurrent.Queues;
  * ({@link #closeNow}) after {@link #terminate}, which fails every message not yet written.
  *
  * <h2>Writes</h2>
- * {@link FrameWriter} writes each frame with a promise of its own and tells this side when a
- * message's last frame was written; it batches flushes and runs the send-timeout watchdog.
+ * {@link FrameWriter} writes the frames with one shared promise and tells this side of each frame's
+ * completion, and when a message's last frame was written; it batches flushes and runs the
+ * send-timeout watchdog.
  *
  * <p>Confined to the event loop, but for {@link #submit} and the publishers' signals, which
  * schedule {@link #drain()} there.
  */
-final class Outbound {
+final class Outbound implements FrameWriter.Completions {
 
     /** What the outbound side asks of the connection's owner. Called on the event loop. */
     interface Owner {
@@ -85,8 +86,8 @@ final class Outbound {
     // The rest is event loop only.
     /** Messages waiting for the one being written, oldest first. */
     private final ArrayDeque<OutboundMessage> queue = new ArrayDeque<>();
-    /** Message-mode sends taking messages from their publishers. */
-    private final List<MessageSend> sources = new ArrayList<>();
+    /** Message-mode sends taking messages from their publishers; null until the first (stream mode has none). */
+    private List<MessageSend> sources;
     /** The message being framed, or null. */
     private OutboundMessage current;
     /** The newest Pong to write once the channel is writable, or null. */
@@ -103,27 +104,7 @@ final class Outbound {
         this.owner = owner;
         this.budget = new OutboundBudget(config.outboundBufferBytes());
         this.framer = new Framer(channel.alloc(), config.maxFramePayload());
-        this.writer = new FrameWriter(channel, config, new FrameWriter.Completions() {
-            @Override
-            public void written(OutboundMessage last, int size) {
-                budget.release(size);
-                if (last != null) {
-                    ended(last, null);
-                }
-                if (current != null || !queue.isEmpty() || !sources.isEmpty() || queuedClose != null) {
-                    drain();
-                }
-            }
-
-            @Override
-            public void failed(OutboundMessage last, int size, Throwable cause) {
-                budget.release(size);
-                WebSocketException error = owner.writeFailed(cause);
-                if (last != null) {
-                    ended(last, error);
-                }
-            }
-        }, owner::sendTimedOut);
+        this.writer = new FrameWriter(channel, config, this, owner);
         this.scheduledDrain = new ScheduledDrain(channel.eventLoop(), this::drain);
     }
 
@@ -185,6 +166,9 @@ final class Outbound {
         } else if (queuedClose != null) {
             source.terminate(closing());
         } else {
+            if (sources == null) {
+                sources = new ArrayList<>(2);
+            }
             sources.add(source);
             drain();
         }
@@ -248,10 +232,12 @@ final class Outbound {
         }
         queuedClose = close;
         // Message-mode sends take no more messages: those they took go first.
-        for (MessageSend s : sources) {
-            s.stop(closing());
+        if (sources != null) {
+            for (MessageSend s : sources) {
+                s.stop(closing());
+            }
+            sources.clear();
         }
-        sources.clear();
         drain();
     }
 
@@ -289,10 +275,12 @@ final class Outbound {
             dropQueued(q);
             q.end(cause);
         }
-        List<MessageSend> left = new ArrayList<>(sources);
-        sources.clear();
-        for (MessageSend s : left) {
-            s.terminate(cause);
+        if (sources != null) {
+            List<MessageSend> left = new ArrayList<>(sources);
+            sources.clear();
+            for (MessageSend s : left) {
+                s.terminate(cause);
+            }
         }
         takeIncoming();
     }
@@ -357,13 +345,15 @@ final class Outbound {
         if (current != null && current.pull != null) {
             current.pull.request();
         }
-        for (MessageSend s : sources) {
-            s.resume();
+        if (sources != null) {
+            for (MessageSend s : sources) {
+                s.resume();
+            }
         }
     }
 
     private void takeMessages() {
-        for (int i = 0; i < sources.size() && terminated == null; ) {
+        for (int i = 0; sources != null && i < sources.size() && terminated == null; ) {
             if (sources.get(i).take()) {
                 i++;
             } else {
@@ -395,7 +385,7 @@ final class Outbound {
             framer.end();
         } else {
             m.utf8 = m.type == Opcode.TEXT ? new Utf8Validator() : null;
-            m.pull = new Pull<>(budget.buffers, scheduledDrain::schedule, "buffer");
+            m.pull = new Pull<>(budget, scheduledDrain::schedule, "buffer");
             m.content.subscribe(m.pull);
         }
         return true;
@@ -484,6 +474,28 @@ final class Outbound {
             of.started = true;
         }
         writer.write(frame, of != null, last);
+    }
+
+    // ---- write completions (FrameWriter) ----
+
+    @Override
+    public void written(OutboundMessage last, int size) {
+        budget.release(size);
+        if (last != null) {
+            ended(last, null);
+        }
+        if (current != null || !queue.isEmpty() || (sources != null && !sources.isEmpty()) || queuedClose != null) {
+            drain();
+        }
+    }
+
+    @Override
+    public void failed(OutboundMessage last, int size, Throwable cause) {
+        budget.release(size);
+        WebSocketException error = owner.writeFailed(cause);
+        if (last != null) {
+            ended(last, error);
+        }
     }
 
     /** A message ended: its sender is told, and the budget's count of it ends. */

@@ -1,8 +1,8 @@
 package io.fluxsocket.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The outbound byte budget of one connection ({@code outboundBufferBytes}), shared by the
@@ -18,53 +18,67 @@ import java.util.concurrent.atomic.AtomicLong;
  * from a {@code Callable} is read, while {@link #roomAhead()}: room, not counting the whole
  * messages queued behind it.
  */
-final class OutboundBudget {
+final class OutboundBudget implements Pull.Taker<ByteBuffer, ByteBuffer> {
+
+    private static final VarHandle TAKEN;
+    private static final VarHandle CONTENT_MESSAGES;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            TAKEN = lookup.findVarHandle(OutboundBudget.class, "taken", long.class);
+            CONTENT_MESSAGES = lookup.findVarHandle(OutboundBudget.class, "contentMessages", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final long limit;
-    /** Bytes taken from publishers and not yet written to the socket or dropped (any thread). */
-    private final AtomicLong taken = new AtomicLong();
+    /** Bytes taken from publishers and not yet written to the socket or dropped (any thread, through {@link #TAKEN}). */
+    private volatile long taken;
     /** Of those, the whole messages waiting in the outbound queue (single writer, the event loop). */
     private volatile long queued;
-    /** Message-mode messages whose bytes come from a publisher, taken and not ended (any thread). */
-    private final AtomicInteger contentMessages = new AtomicInteger();
-
-    /** Charges and gives back the buffers of the message being written. */
-    final Pull.Taker<ByteBuffer, ByteBuffer> buffers = new Pull.Taker<>() {
-        @Override
-        public ByteBuffer take(ByteBuffer item) {
-            charge(item.remaining());
-            return item;
-        }
-
-        @Override
-        public void release(ByteBuffer item) {
-            OutboundBudget.this.release(item.remaining());
-        }
-
-        @Override
-        public boolean mayRequest() {
-            return roomAhead();
-        }
-    };
+    /** Message-mode messages whose bytes come from a publisher, taken and not ended (any thread, through {@link #CONTENT_MESSAGES}). */
+    private volatile int contentMessages;
 
     OutboundBudget(long limit) {
         this.limit = limit;
     }
 
+    // ---- the buffers of the message being written: this budget is their taker ----
+
+    @Override
+    public ByteBuffer take(ByteBuffer item) {
+        charge(item.remaining());
+        return item;
+    }
+
+    @Override
+    public void release(ByteBuffer item) {
+        release(item.remaining());
+    }
+
+    @Override
+    public boolean mayRequest() {
+        return roomAhead();
+    }
+
+    // ---- the budget ----
+
     /** Bytes taken from publishers and not yet written to the socket or dropped. */
     long held() {
-        return taken.get();
+        return taken;
     }
 
     void charge(long bytes) {
         if (bytes != 0) {
-            taken.addAndGet(bytes);
+            TAKEN.getAndAdd(this, bytes);
         }
     }
 
     void release(long bytes) {
         if (bytes != 0) {
-            taken.addAndGet(-bytes);
+            TAKEN.getAndAdd(this, -bytes);
         }
     }
 
@@ -78,21 +92,21 @@ final class OutboundBudget {
 
     /** A message-mode message with a publisher was taken. */
     void contentTaken() {
-        contentMessages.incrementAndGet();
+        CONTENT_MESSAGES.getAndAdd(this, 1);
     }
 
     /** A message-mode message with a publisher ended (written, failed or dropped). */
     void contentEnded() {
-        contentMessages.decrementAndGet();
+        CONTENT_MESSAGES.getAndAdd(this, -1);
     }
 
     /** The message being written may take more: room, not counting the whole messages queued behind it. */
     boolean roomAhead() {
-        return taken.get() - queued < limit;
+        return taken - queued < limit;
     }
 
     /** A message-mode send may take a message. */
     boolean roomForMessages() {
-        return contentMessages.get() == 0 && taken.get() < limit;
+        return contentMessages == 0 && taken < limit;
     }
 }

@@ -6,22 +6,21 @@ import io.netty.channel.EventLoop;
 
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 
 /**
  * The send-timeout watchdog of one connection: while data frames wait to be written, it looks
  * every eighth of the send timeout whether a write completed since it last looked, and tells
- * {@code onTimeout} once none did for the whole timeout. So a stall is reported between 1 and 1.25
+ * the owner once none did for the whole timeout. So a stall is reported between 1 and 1.25
  * times the timeout after the last progress, with no clock read per write. Event loop only.
  */
 final class SendTimeout {
 
     private final EventLoop eventLoop;
     private final long timeoutNanos;
-    /** The payload bytes written to the channel and not completed. */
-    private final LongSupplier inFlight;
-    private final Consumer<WebSocketException> onTimeout;
+    /** Knows the payload bytes written to the channel and not completed. */
+    private final FrameWriter writer;
+    /** Told of a timeout. */
+    private final Outbound.Owner owner;
 
     /** A write completed, or writes started, since the check last looked. */
     private boolean progressed;
@@ -32,11 +31,11 @@ final class SendTimeout {
     /** Stopped for good: the connection sends no more. */
     private boolean stopped;
 
-    SendTimeout(EventLoop eventLoop, long timeoutNanos, LongSupplier inFlight, Consumer<WebSocketException> onTimeout) {
+    SendTimeout(EventLoop eventLoop, long timeoutNanos, FrameWriter writer, Outbound.Owner owner) {
         this.eventLoop = eventLoop;
         this.timeoutNanos = timeoutNanos;
-        this.inFlight = inFlight;
-        this.onTimeout = onTimeout;
+        this.writer = writer;
+        this.owner = owner;
     }
 
     /** A data frame is about to be written; {@code idle}: nothing was in flight before it. */
@@ -68,7 +67,7 @@ final class SendTimeout {
 
     private void check() {
         check = null;
-        long waiting = inFlight.getAsLong();
+        long waiting = writer.inFlight();
         if (waiting == 0 || stopped) {
             // Nothing waits to be written: armed again by the next write.
             return;
@@ -79,7 +78,7 @@ final class SendTimeout {
             lastProgressNanos = now;
         }
         if (now - lastProgressNanos >= timeoutNanos) {
-            onTimeout.accept(new WebSocketException(WebErrorStatus.TIMEOUT, "no write progress for "
+            owner.sendTimedOut(new WebSocketException(WebErrorStatus.TIMEOUT, "no write progress for "
                     + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms (sendTimeout); "
                     + waiting + " bytes were still waiting to be written"));
         } else {

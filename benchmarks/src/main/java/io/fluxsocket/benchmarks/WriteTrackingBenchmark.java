@@ -65,10 +65,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code per-write-direct}: a promise per frame write as above, which tells the connection of
  *       its completion itself, from the methods that complete it ({@link DirectFramePromise}: no
  *       listener of the connection's, no listener notification); other handlers may still add
- *       listeners and wait. What the library does since the redesign.</li>
+ *       listeners and wait. Tried by the redesign of the outbound side, and left for the next one.</li>
  *   <li>{@code shared-promise}: one hand-written {@link ChannelPromise} for every write of the
  *       connection, told of each completion in order ({@link SharedWrites}: a copy of the essential
- *       logic of the library's {@code FrameWrites} as of commit {@code 4059ced}).</li>
+ *       logic of the library's {@code FrameWrites} as of commit {@code 4059ced}; the library's
+ *       current one also serves listeners that handlers add while a write passes them).</li>
  * </ul>
  *
  * <p>One operation is one frame: an invocation writes {@value #FRAMES} frames of {@code payload}
