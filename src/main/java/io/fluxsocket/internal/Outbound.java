@@ -182,6 +182,8 @@ final class Outbound implements FrameWriter.Completions {
         takeIncoming();
         if (queue.remove(message)) {
             dropQueued(message);
+            // Its bytes or its count went back to the budget: others may go on.
+            drain();
         } else if (message == current) {
             abort(message, new WebSocketException(WebErrorStatus.CLOSED, "the send was cancelled"),
                     "a send was cancelled in the middle of its message");
@@ -198,6 +200,8 @@ final class Outbound implements FrameWriter.Completions {
             }
             return false;
         });
+        // What they held went back to the budget: others may go on.
+        drain();
     }
 
     /** The message of {@code source} being written, if one is. Event loop. */

@@ -278,6 +278,29 @@ class OutboundPipelineTest {
         assertEquals(101, taken.get());
     }
 
+    @Test
+    void messagesWaitingBehindAStreamedMessageAreTakenWhenItsSendIsCancelledBeforeItStarted() {
+        open(1024);
+        channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+        CompletableFuture<Void> first = send(Mono.just(hex("01")).hide());
+        reactor.core.Disposable streamed = MessageSend.of(outbound, channel.eventLoop(),
+                Flux.just(WebSocketMessage.binary(Flux.<ByteBuffer>never())).concatWith(Flux.never())).subscribe();
+        AtomicInteger taken = new AtomicInteger();
+        CompletableFuture<Void> messages = MessageSend.of(outbound, channel.eventLoop(),
+                Flux.range(0, 3).map(i -> WebSocketMessage.binary(hex("02"))).doOnNext(m -> taken.incrementAndGet()))
+                .toFuture();
+        channel.runPendingTasks();
+        assertEquals(0, taken.get(), "a streamed message is queued ahead: none is taken behind it");
+        streamed.dispose();
+        channel.runPendingTasks();
+        assertEquals(3, taken.get(), "its send was cancelled before it started: the messages are taken at once");
+        channel.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+        channel.runPendingTasks();
+        stall.completeAll();
+        assertEquals(List.of("BINARY+fin:01", "BINARY+fin:02", "BINARY+fin:02", "BINARY+fin:02"), written());
+        assertTrue(first.isDone() && messages.isDone() && !messages.isCompletedExceptionally());
+    }
+
     private CompletableFuture<Void> send(org.reactivestreams.Publisher<ByteBuffer> content) {
         return new StreamSend(outbound, channel.eventLoop(), content).toFuture();
     }
