@@ -16,6 +16,7 @@ module io.fluxsocket {
     requires io.netty.handler;
     requires io.netty.resolver;
     requires io.netty.transport;
+    requires java.naming;
 
     exports io.fluxsocket;
     exports io.fluxsocket.io;

@@ -32,10 +32,23 @@
  *                             `text`: message i is i as 4 bytes big-endian (for text: 8 hex digits,
  *                             S >= 8) then filler bytes ('a' + (i + j) % 26 at byte j), then closes
  *                             1000 with reason `<N>`
+ *
+ * TLS (TlsPeersTest), by environment variables:
+ *
+ *   TLS_CERT, TLS_KEY         paths of a PEM certificate chain (leaf first) and its PKCS#8 PEM key:
+ *                             with both set, the server speaks TLS (https, so wss://) on every route
+ *   TLS_CA, TLS_REQUEST_CERT  with TLS_REQUEST_CERT=1 and TLS_CA the path of a PEM CA certificate, it
+ *                             requires a client certificate issued under that CA; a client without
+ *                             one fails the TLS handshake
+ *
+ *   /client-cert              sends the subject CN of the client's certificate (binary, UTF-8; empty
+ *                             without one, or without TLS), closes 1000
  */
 
 const crypto = require('crypto');
+const fs = require('fs');
 const http = require('http');
+const https = require('https');
 const { WebSocketServer } = require('ws');
 
 const SUPPORTED_SUBPROTOCOLS = ['chat', 'superchat'];
@@ -44,10 +57,32 @@ const CHUNK_BYTES = 64 * 1024;
 /** Download messages handed to ws whose write callback has not fired yet, at most. */
 const DOWNLOAD_IN_FLIGHT = 16;
 
-const server = http.createServer((req, res) => {
+/** Answers plain HTTP requests: only WebSocket upgrades are served. */
+function webSocketOnly(req, res) {
   res.writeHead(426, { 'Content-Type': 'text/plain' });
   res.end('WebSocket only\n');
-});
+}
+
+/** An https server when TLS_CERT and TLS_KEY are set, asking for a client certificate as TLS_* say; else http. */
+function createServer() {
+  const env = process.env;
+  if (!env.TLS_CERT || !env.TLS_KEY) {
+    return http.createServer(webSocketOnly);
+  }
+  const options = { cert: fs.readFileSync(env.TLS_CERT), key: fs.readFileSync(env.TLS_KEY) };
+  if (env.TLS_REQUEST_CERT === '1') {
+    if (!env.TLS_CA) {
+      throw new Error('TLS_REQUEST_CERT=1 needs TLS_CA, the CA that issues client certificates');
+    }
+    Object.assign(options, { requestCert: true, rejectUnauthorized: true, ca: fs.readFileSync(env.TLS_CA) });
+  }
+  const tlsServer = https.createServer(options, webSocketOnly);
+  // Without a listener Node drops such connections silently; a line on stderr helps the test that failed.
+  tlsServer.on('tlsClientError', (err) => process.stderr.write(`TLS handshake failed: ${err.message.trim()}\n`));
+  return tlsServer;
+}
+
+const server = createServer();
 
 const wss = new WebSocketServer({
   server,
@@ -89,6 +124,10 @@ wss.on('connection', (ws, req) => {
       ws.send(Buffer.from(JSON.stringify(req.headers), 'utf8'), { binary: true });
       ws.close(1000, '');
       break;
+    case '/client-cert':
+      ws.send(Buffer.from(clientCommonName(req.socket), 'utf8'), { binary: true });
+      ws.close(1000, '');
+      break;
     case '/download':
       download(ws, Number(url.searchParams.get('bytes') || 0));
       break;
@@ -110,6 +149,15 @@ wss.on('connection', (ws, req) => {
       ws.close(4404, `no route ${url.pathname}`);
   }
 });
+
+/** The subject CN of the client's certificate, or '' without TLS or without a client certificate. */
+function clientCommonName(socket) {
+  if (typeof socket.getPeerCertificate !== 'function') {
+    return '';
+  }
+  const subject = socket.getPeerCertificate().subject;
+  return (subject && subject.CN) || '';
+}
 
 /** Sends `total` pseudo-random bytes, a few messages in flight at a time, then the hash in the Close. */
 function download(ws, total) {

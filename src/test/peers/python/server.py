@@ -33,6 +33,17 @@ Message-mode routes (MessageInteropContract):
                             ``text``: message i is i as 4 bytes big-endian (for text: 8 hex digits,
                             S >= 8) then filler bytes ('a' + (i + j) % 26 at byte j), then closes
                             1000 with reason ``<N>``
+
+TLS (TlsPeersTest), by environment variables:
+
+  TLS_CERT, TLS_KEY         paths of a PEM certificate chain (leaf first) and its PKCS#8 PEM key:
+                            with both set, the server speaks TLS (so wss://) on every route
+  TLS_CA, TLS_REQUEST_CERT  with TLS_REQUEST_CERT=1 and TLS_CA the path of a PEM CA certificate, it
+                            requires a client certificate issued under that CA; a client without
+                            one fails the TLS handshake
+
+  /client-cert              sends the subject CN of the client's certificate (binary, UTF-8; empty
+                            without one, or without TLS), closes 1000
 """
 
 import asyncio
@@ -41,6 +52,7 @@ import json
 import os
 import random
 import signal
+import ssl
 import sys
 from urllib.parse import parse_qs, urlsplit
 
@@ -105,6 +117,22 @@ async def headers(ws, _query):
         key = name.lower()
         seen[key] = f"{seen[key]}, {value}" if key in seen else value
     await ws.send(json.dumps(seen).encode("utf-8"))
+    await ws.close(1000, "")
+
+
+def client_common_name(ws):
+    """The subject CN of the client's certificate, or "" without TLS or without a client certificate."""
+    # A dict only for a certificate the server verified (CERT_REQUIRED); None without TLS.
+    certificate = ws.transport.get_extra_info("peercert") or {}
+    for rdn in certificate.get("subject", ()):
+        for name, value in rdn:
+            if name == "commonName":
+                return value
+    return ""
+
+
+async def client_cert(ws, _query):
+    await ws.send(client_common_name(ws).encode("utf-8"))
     await ws.close(1000, "")
 
 
@@ -199,6 +227,7 @@ ROUTES = {
     "/expect-close": expect_close,
     "/subprotocol": subprotocol,
     "/headers": headers,
+    "/client-cert": client_cert,
     "/download": download,
     "/upload-message": upload_message,
     "/message": message,
@@ -217,6 +246,25 @@ async def handle(ws):
         await route(ws, parse_qs(target.query))
     except websockets.exceptions.ConnectionClosed:
         pass
+
+
+def tls_context():
+    """A server TLS context when TLS_CERT and TLS_KEY are set, else None.
+
+    With TLS_REQUEST_CERT=1 it requires a client certificate issued under the CA in TLS_CA.
+    """
+    cert, key = os.environ.get("TLS_CERT"), os.environ.get("TLS_KEY")
+    if not cert or not key:
+        return None
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    if os.environ.get("TLS_REQUEST_CERT") == "1":
+        ca = os.environ.get("TLS_CA")
+        if not ca:
+            raise SystemExit("TLS_REQUEST_CERT=1 needs TLS_CA, the CA that issues client certificates")
+        context.verify_mode = ssl.CERT_REQUIRED
+        context.load_verify_locations(cafile=ca)
+    return context
 
 
 async def main():
@@ -250,6 +298,7 @@ async def main():
         max_queue=64,
         read_limit=2**20,
         write_limit=2**20,
+        ssl=tls_context(),
     ) as server:
         port = server.sockets[0].getsockname()[1]
         emit(f"LISTENING {port}")

@@ -39,8 +39,15 @@ public enum WebErrorStatus {
     CERTIFICATE_EXPIRED(0),
     /** The server's TLS certificate does not name the host connected to. */
     CERTIFICATE_COMMON_NAME_IS_INCORRECT(0),
-    /** The TLS handshake failed for another reason. */
+    /** A certificate of the server's chain was revoked. */
+    CERTIFICATE_REVOKED(0),
+    /**
+     * The server's certificate chain has errors that no other certificate status names (revocation
+     * could not be checked, for one), or the TLS handshake failed for another reason.
+     */
     CERTIFICATE_CONTAINS_ERRORS(0),
+    /** The server asked for a client certificate and the client has none it accepts, and it refused the connection. */
+    CLIENT_CERTIFICATE_REQUIRED(0),
 
     MULTIPLE_CHOICES(300),
     MOVED_PERMANENTLY(301),

@@ -2,15 +2,29 @@ package io.fluxsocket;
 
 import io.fluxsocket.internal.ClientConfig;
 import io.fluxsocket.internal.DefaultWebSocketClient;
+import io.fluxsocket.internal.TlsOptions;
 
 import java.net.URI;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 
 /**
@@ -81,6 +95,16 @@ public interface WebSocketClient {
         private int outboundBufferBytes = 1024 * 1024;
         private int maxMessageSize = 1024 * 1024;
         private ReceiveMode receiveMode = ReceiveMode.WHOLE;
+        /** Whose trust decides: null for the JVM's default. */
+        private TrustManagerFactory trust;
+        /** The argument that set {@link #trust}, for errors. */
+        private String trustArgument;
+        private KeyManagerFactory keys;
+        private SSLContext sslContext;
+        private final Set<ChainValidationResult> ignorable = EnumSet.noneOf(ChainValidationResult.class);
+        private Function<ServerCertificateValidation, ? extends Publisher<Boolean>> validation;
+        private List<String> tlsProtocols = List.of();
+        private List<String> cipherSuites = List.of();
 
         Builder() {
         }
@@ -199,11 +223,185 @@ public interface WebSocketClient {
             return this;
         }
 
+        // ---- TLS (wss://) ----
+
+        /**
+         * Trusts the CA certificates of a PEM (or DER) file for {@code wss://}, instead of the JVM's
+         * default trust store. The file is read now.
+         *
+         * @throws WebSocketException with {@code INVALID_ARGUMENT} naming {@code trustedCertificates}
+         *     if the file cannot be read or holds no certificate
+         */
+        public Builder trustedCertificates(Path pemFile) {
+            return trust(TlsMaterial.trustPem(pemFile, "trustedCertificates"), "trustedCertificates");
+        }
+
+        /** Trusts these CA certificates for {@code wss://}, instead of the JVM's default trust store. */
+        public Builder trustedCertificates(X509Certificate... certificates) {
+            return trust(TlsMaterial.trust(TlsMaterial.list(certificates), "trustedCertificates"), "trustedCertificates");
+        }
+
+        /** Trusts the certificate entries of a key store for {@code wss://}, instead of the JVM's default trust store. */
+        public Builder trustStore(KeyStore trustStore) {
+            return trust(TlsMaterial.trust(trustStore, "trustStore"), "trustStore");
+        }
+
+        /**
+         * Lets this factory's trust manager decide which chains are trusted, instead of the JVM's
+         * default. Host names are still checked, and errors are still classified and may be
+         * ignorable as {@link #ignorableServerCertificateErrors} says.
+         */
+        public Builder trustManagerFactory(TrustManagerFactory factory) {
+            if (factory == null) {
+                throw Arguments.invalid("trustManagerFactory", "must not be null");
+            }
+            return trust(factory, "trustManagerFactory");
+        }
+
+        private Builder trust(TrustManagerFactory factory, String argument) {
+            this.trust = factory;
+            this.trustArgument = argument;
+            return this;
+        }
+
+        /**
+         * A ready {@link SSLContext} for {@code wss://}: its own trust and key managers decide, and
+         * the host name is checked (HTTPS endpoint identification) all the same. It cannot be
+         * combined with the trust, client-certificate and ignorable-error options, which it
+         * replaces; {@link #serverCertificateValidation}, {@link #tlsProtocols} and
+         * {@link #cipherSuites} apply.
+         */
+        public Builder sslContext(SSLContext context) {
+            if (context == null) {
+                throw Arguments.invalid("sslContext", "must not be null");
+            }
+            this.sslContext = context;
+            return this;
+        }
+
+        /**
+         * The client certificate ({@code ClientCertificate}) offered when a server asks for one:
+         * a PEM file of its chain (the certificate first) and one of its unencrypted PKCS#8 private
+         * key ({@code BEGIN PRIVATE KEY}). Both are read now.
+         *
+         * @throws WebSocketException with {@code INVALID_ARGUMENT} naming {@code clientCertificate}
+         *     if a file cannot be read or parsed, or the key does not match the certificate
+         */
+        public Builder clientCertificate(Path certificateChainPem, Path privateKeyPem) {
+            this.keys = TlsMaterial.keysPem(certificateChainPem, privateKeyPem, "clientCertificate");
+            return this;
+        }
+
+        /**
+         * The client certificate offered when a server asks for one, from a PKCS#12 file holding
+         * one private key with its chain. It is read now.
+         *
+         * @throws WebSocketException with {@code INVALID_ARGUMENT} naming {@code clientCertificate}
+         *     if the file cannot be read, the password is wrong, or it holds no key or several
+         */
+        public Builder clientCertificate(Path pkcs12File, char[] password) {
+            this.keys = TlsMaterial.keysPkcs12(pkcs12File, password, "clientCertificate");
+            return this;
+        }
+
+        /** The client certificate offered when a server asks for one: a private key and its chain, its own certificate first. */
+        public Builder clientCertificate(PrivateKey key, X509Certificate... chain) {
+            this.keys = TlsMaterial.keys(key, TlsMaterial.list(chain), "clientCertificate");
+            return this;
+        }
+
+        /** The client certificates offered when a server asks for one, as this factory's key manager chooses. */
+        public Builder keyManagerFactory(KeyManagerFactory factory) {
+            if (factory == null) {
+                throw Arguments.invalid("keyManagerFactory", "must not be null");
+            }
+            this.keys = factory;
+            return this;
+        }
+
+        /**
+         * Errors in the server's certificate chain that do not fail the connection
+         * ({@code IgnorableServerCertificateErrors}); {@code info()} then reports them. Replaces an
+         * earlier set; none by default.
+         *
+         * @throws WebSocketException with {@code INVALID_ARGUMENT} naming
+         *     {@code ignorableServerCertificateErrors} for {@link ChainValidationResult#REVOKED} and
+         *     {@link ChainValidationResult#INVALID_SIGNATURE}, which can never be ignored, or a null
+         */
+        public Builder ignorableServerCertificateErrors(ChainValidationResult... errors) {
+            if (errors == null) {
+                throw Arguments.invalid("ignorableServerCertificateErrors", "must not be null");
+            }
+            return ignorableServerCertificateErrors(Arrays.asList(errors));
+        }
+
+        /** As {@link #ignorableServerCertificateErrors(ChainValidationResult...)}. */
+        public Builder ignorableServerCertificateErrors(Collection<ChainValidationResult> errors) {
+            if (errors == null) {
+                throw Arguments.invalid("ignorableServerCertificateErrors", "must not be null");
+            }
+            EnumSet<ChainValidationResult> set = EnumSet.noneOf(ChainValidationResult.class);
+            for (ChainValidationResult e : errors) {
+                if (e == null) {
+                    throw Arguments.invalid("ignorableServerCertificateErrors", "must not contain null");
+                }
+                if (!e.isIgnorable()) {
+                    throw Arguments.invalid("ignorableServerCertificateErrors", e + " can never be ignored");
+                }
+                set.add(e);
+            }
+            ignorable.clear();
+            ignorable.addAll(set);
+            return this;
+        }
+
+        /**
+         * A custom validation of the server's certificate ({@code ServerCustomValidationRequested},
+         * its deferral being the returned publisher). It runs once the TLS handshake passed the
+         * built-in checks (so it sees only errors that are ignorable), before the HTTP upgrade is
+         * sent, and answers asynchronously: {@code true} accepts, {@code false} rejects; an error,
+         * no answer, or no answer within the connect timeout rejects too. A rejection fails
+         * {@code connect} with {@code CERTIFICATE_IS_INVALID} and the reason. No event loop waits for
+         * the answer. Pinning a public key:
+         *
+         * <pre>{@code
+         * .serverCertificateValidation(v -> Mono.just(v.publicKeyPin().equals("sha256/AbC…=")))
+         * }</pre>
+         */
+        public Builder serverCertificateValidation(Function<ServerCertificateValidation, ? extends Publisher<Boolean>> validation) {
+            if (validation == null) {
+                throw Arguments.invalid("serverCertificateValidation", "must not be null");
+            }
+            this.validation = validation;
+            return this;
+        }
+
+        /** The TLS protocol versions to enable, such as {@code TLSv1.3}; the JVM's defaults otherwise. */
+        public Builder tlsProtocols(String... protocols) {
+            this.tlsProtocols = TlsMaterial.supported(protocols, "tlsProtocols", true);
+            return this;
+        }
+
+        /** The cipher suites to enable, in order of preference; the JVM's defaults otherwise. */
+        public Builder cipherSuites(String... suites) {
+            this.cipherSuites = TlsMaterial.supported(suites, "cipherSuites", false);
+            return this;
+        }
+
         /** A client with these options; the builder may be used again afterwards. */
         public WebSocketClient build() {
+            if (sslContext != null) {
+                String clash = trust != null ? trustArgument : keys != null ? "clientCertificate"
+                        : !ignorable.isEmpty() ? "ignorableServerCertificateErrors" : null;
+                if (clash != null) {
+                    throw Arguments.invalid("sslContext", "cannot be combined with " + clash
+                            + ": the context's own trust and key managers decide");
+                }
+            }
+            TlsOptions tls = new TlsOptions(trust, keys, sslContext, Set.copyOf(ignorable), validation, tlsProtocols, cipherSuites);
             return new DefaultWebSocketClient(new ClientConfig(connectTimeout, sendTimeout, closeTimeout, noDelay,
                     java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers)), List.copyOf(subprotocols), maxFramePayload, receiveBufferBytes,
-                    outboundBufferBytes, maxMessageSize, receiveMode));
+                    outboundBufferBytes, maxMessageSize, receiveMode, tls));
         }
     }
 }

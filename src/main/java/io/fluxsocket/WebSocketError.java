@@ -10,6 +10,7 @@ import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
+import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.util.Locale;
@@ -74,6 +75,21 @@ public final class WebSocketError {
         }
         if (t instanceof CertificateExpiredException || t instanceof CertificateNotYetValidException) {
             return WebErrorStatus.CERTIFICATE_EXPIRED;
+        }
+        if (t instanceof CertPathValidatorException v) {
+            CertPathValidatorException.Reason r = v.getReason();
+            if (r == CertPathValidatorException.BasicReason.REVOKED) {
+                return WebErrorStatus.CERTIFICATE_REVOKED;
+            }
+            if (r == CertPathValidatorException.BasicReason.EXPIRED || r == CertPathValidatorException.BasicReason.NOT_YET_VALID) {
+                return WebErrorStatus.CERTIFICATE_EXPIRED;
+            }
+            if (r == CertPathValidatorException.BasicReason.UNDETERMINED_REVOCATION_STATUS) {
+                return WebErrorStatus.CERTIFICATE_CONTAINS_ERRORS;
+            }
+            if (r != CertPathValidatorException.BasicReason.UNSPECIFIED) {
+                return WebErrorStatus.CERTIFICATE_IS_INVALID;
+            }
         }
         if (t instanceof SSLException) {
             String m = message(t);

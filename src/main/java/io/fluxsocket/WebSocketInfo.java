@@ -1,10 +1,14 @@
 package io.fluxsocket;
 
 import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * The Information of a connection: its addresses, the negotiated subprotocol and the byte counts.
+ * The Information of a connection: its addresses, the negotiated subprotocol, the byte counts and,
+ * for {@code wss://}, the server's certificate, the errors ignored in it and the TLS parameters.
  * Safe to read from any thread; the counts are live.
  */
 public interface WebSocketInfo {
@@ -23,4 +27,32 @@ public interface WebSocketInfo {
 
     /** Payload bytes of data frames received so far (frame headers not counted). */
     long bytesReceived();
+
+    /** {@code wss://}: the server's certificate ({@code ServerCertificate}); empty for {@code ws://}. */
+    Optional<X509Certificate> serverCertificate();
+
+    /**
+     * {@code wss://}: the other certificates the server sent, its issuer first
+     * ({@code ServerIntermediateCertificates}); empty for {@code ws://}.
+     */
+    List<X509Certificate> serverIntermediateCertificates();
+
+    /**
+     * {@code wss://}: the errors found in the server's chain and ignored, as the client's
+     * {@link WebSocketClient.Builder#ignorableServerCertificateErrors ignorable errors} allowed
+     * ({@code ServerCertificateErrors}); empty if there were none, and for {@code ws://}.
+     */
+    Set<ChainValidationResult> serverCertificateErrors();
+
+    /**
+     * {@link ServerCertificateErrorSeverity#IGNORABLE} if {@link #serverCertificateErrors()} is not
+     * empty, else {@link ServerCertificateErrorSeverity#NONE} ({@code ServerCertificateErrorSeverity}).
+     */
+    ServerCertificateErrorSeverity serverCertificateErrorSeverity();
+
+    /** {@code wss://}: the negotiated TLS protocol, such as {@code TLSv1.3}; empty for {@code ws://}. */
+    Optional<String> tlsProtocol();
+
+    /** {@code wss://}: the negotiated cipher suite, such as {@code TLS_AES_128_GCM_SHA256}; empty for {@code ws://}. */
+    Optional<String> cipherSuite();
 }

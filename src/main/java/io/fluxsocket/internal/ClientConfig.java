@@ -21,5 +21,14 @@ public record ClientConfig(
         int receiveBufferBytes,
         int outboundBufferBytes,
         int maxMessageSize,
-        ReceiveMode receiveMode) {
+        ReceiveMode receiveMode,
+        TlsOptions tls) {
+
+    /** Options with the default TLS options. */
+    public ClientConfig(Duration connectTimeout, Duration sendTimeout, Duration closeTimeout, boolean noDelay,
+            Map<String, String> headers, List<String> subprotocols, int maxFramePayload, int receiveBufferBytes,
+            int outboundBufferBytes, int maxMessageSize, ReceiveMode receiveMode) {
+        this(connectTimeout, sendTimeout, closeTimeout, noDelay, headers, subprotocols, maxFramePayload,
+                receiveBufferBytes, outboundBufferBytes, maxMessageSize, receiveMode, TlsOptions.DEFAULT);
+    }
 }

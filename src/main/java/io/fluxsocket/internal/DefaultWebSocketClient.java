@@ -13,6 +13,7 @@ import io.netty.resolver.DefaultAddressResolverGroup;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import reactor.core.publisher.Mono;
 import reactor.netty.tcp.TcpClient;
@@ -35,6 +36,8 @@ public final class DefaultWebSocketClient implements WebSocketClient {
 
     private final ClientConfig config;
     private final TcpClient tcp;
+    /** The TLS of {@code wss://} connections, made on the first one (a context costs time). */
+    private volatile Tls tls;
 
     public DefaultWebSocketClient(ClientConfig config) {
         this(config, UnaryOperator.identity());
@@ -56,6 +59,19 @@ public final class DefaultWebSocketClient implements WebSocketClient {
         this.tcp = transport.apply(tcp);
     }
 
+    private Tls tls() {
+        Tls t = tls;
+        if (t == null) {
+            synchronized (this) {
+                t = tls;
+                if (t == null) {
+                    tls = t = new Tls(config.tls());
+                }
+            }
+        }
+        return t;
+    }
+
     @Override
     public Mono<StreamWebSocket> connect(URI uri) {
         return open(uri, Mode.STREAM).map(DefaultStreamWebSocket::new);
@@ -75,12 +91,23 @@ public final class DefaultWebSocketClient implements WebSocketClient {
             return Mono.error(e);
         }
         TcpClient client = tcp.remoteAddress(() -> InetSocketAddress.createUnresolved(target.host(), target.port()));
-        if (target.secure() && !client.configuration().isSecure()) {
-            client = client.secure();
+        // The connection's TLS, once its channel is made (wss:// only).
+        AtomicReference<TlsSession> session = new AtomicReference<>();
+        Tls secure;
+        try {
+            secure = target.secure() && !client.configuration().isSecure() ? tls() : null;
+        } catch (WebSocketException e) {
+            return Mono.error(e);
+        }
+        if (secure != null) {
+            client = client.doOnChannelInit((observer, channel, address) -> session.set(secure.install(channel, target)));
         }
         return client.connect()
-                // A cancelled handshake closes the channel itself, once it no longer reports.
-                .flatMap(connection -> Handshake.perform(connection.channel(), target, config, mode))
+                .flatMap(connection -> (session.get() == null ? Mono.just(TlsSession.Result.NONE)
+                        : secure.handshake(connection.channel(), session.get()))
+                        // A cancelled handshake closes the channel itself, once it no longer reports.
+                        .flatMap(negotiated -> Handshake.perform(connection.channel(), target, config, mode, negotiated)))
+                .onErrorMap(e -> Tls.explain(e, session.get()))
                 .timeout(config.connectTimeout(), Mono.error(() -> new WebSocketException(WebErrorStatus.TIMEOUT,
                         "opening handshake with " + uri + " did not finish within " + config.connectTimeout().toMillis()
                                 + " ms (connectTimeout)")))

@@ -60,9 +60,12 @@ final class Handshake extends ChannelInboundHandlerAdapter {
     private boolean done;
     /** The subscriber cancelled (any thread): the outcome is not reported. */
     private volatile boolean cancelled;
+    /** What TLS negotiated, for the connection's information. */
+    private final TlsSession.Result tls;
 
-    private Handshake(Target target, ClientConfig config, Mode mode, MonoSink<WebSocketConnection> sink) {
+    private Handshake(Target target, ClientConfig config, Mode mode, TlsSession.Result tls, MonoSink<WebSocketConnection> sink) {
         this.target = target;
+        this.tls = tls;
         this.config = config;
         this.mode = mode;
         this.sink = sink;
@@ -76,11 +79,12 @@ final class Handshake extends ChannelInboundHandlerAdapter {
      *
      * @return a {@link Mono} of the open connection; on error the channel is closed
      */
-    static Mono<WebSocketConnection> perform(Channel channel, Target target, ClientConfig config, Mode mode) {
+    static Mono<WebSocketConnection> perform(Channel channel, Target target, ClientConfig config, Mode mode,
+            TlsSession.Result tls) {
         return Mono.create(sink -> channel.eventLoop().execute(() -> {
             channel.config().setAutoRead(false);
             ChannelPipeline p = channel.pipeline();
-            Handshake handshake = new Handshake(target, config, mode, sink);
+            Handshake handshake = new Handshake(target, config, mode, tls, sink);
             sink.onCancel(() -> {
                 // Before the channel closes: the failure its closing causes is not reported.
                 handshake.cancelled = true;
@@ -187,7 +191,7 @@ final class Handshake extends ChannelInboundHandlerAdapter {
             return;
         }
         String selected = response.headers().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
-        WebSocketConnection connection = new WebSocketConnection(ctx.channel(), config, mode, selected);
+        WebSocketConnection connection = new WebSocketConnection(ctx.channel(), config, mode, selected, tls);
         ChannelPipeline p = ctx.pipeline();
         p.addBefore(HANDSHAKE, FRAME_DECODER, mode.decoder(config));
         p.addBefore(HANDSHAKE, FRAME_ENCODER, FrameEncoder.INSTANCE);

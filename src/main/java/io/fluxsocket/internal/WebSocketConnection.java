@@ -1,6 +1,8 @@
 package io.fluxsocket.internal;
 
+import io.fluxsocket.ChainValidationResult;
 import io.fluxsocket.CloseStatus;
+import io.fluxsocket.ServerCertificateErrorSeverity;
 import io.fluxsocket.WebErrorStatus;
 import io.fluxsocket.WebSocketError;
 import io.fluxsocket.WebSocketException;
@@ -16,7 +18,10 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import reactor.core.publisher.Mono;
@@ -88,6 +93,8 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     private final Channel channel;
     private final ClientConfig config;
     private final String subprotocol;
+    /** What TLS negotiated; {@link TlsSession.Result#NONE} for {@code ws://}. */
+    private final TlsSession.Result tls;
     private final Inbound inbound;
     private final Outbound outbound;
     private final Sinks.One<CloseStatus> closed = Sinks.one();
@@ -107,9 +114,14 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     private volatile long bytesReceived;
 
     WebSocketConnection(Channel channel, ClientConfig config, Mode mode, String subprotocol) {
+        this(channel, config, mode, subprotocol, TlsSession.Result.NONE);
+    }
+
+    WebSocketConnection(Channel channel, ClientConfig config, Mode mode, String subprotocol, TlsSession.Result tls) {
         this.channel = channel;
         this.config = config;
         this.subprotocol = subprotocol;
+        this.tls = tls;
         this.inbound = mode.inbound(channel.eventLoop(), config, this::maybeRead);
         this.outbound = new Outbound(this, channel, config);
     }
@@ -462,6 +474,36 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         @Override
         public long bytesReceived() {
             return bytesReceived;
+        }
+
+        @Override
+        public Optional<X509Certificate> serverCertificate() {
+            return tls.serverCertificate();
+        }
+
+        @Override
+        public List<X509Certificate> serverIntermediateCertificates() {
+            return tls.intermediates();
+        }
+
+        @Override
+        public Set<ChainValidationResult> serverCertificateErrors() {
+            return tls.errors();
+        }
+
+        @Override
+        public ServerCertificateErrorSeverity serverCertificateErrorSeverity() {
+            return tls.severity();
+        }
+
+        @Override
+        public Optional<String> tlsProtocol() {
+            return Optional.ofNullable(tls.protocol());
+        }
+
+        @Override
+        public Optional<String> cipherSuite() {
+            return Optional.ofNullable(tls.cipherSuite());
         }
 
         @Override

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -59,6 +60,15 @@ final class PeerServer implements AutoCloseable {
      * (under {@code CI=true}) when the peer is not installed.
      */
     static PeerServer start(Peer peer) {
+        return start(peer, Map.of());
+    }
+
+    /**
+     * Starts the peer with {@code environment} added to its process environment (such as the
+     * {@code TLS_*} variables the peer programs document) and waits until it listens, as
+     * {@link #start(Peer)} does.
+     */
+    static PeerServer start(Peer peer, Map<String, String> environment) {
         peer.unavailableReason().ifPresent(reason -> {
             String message = peer + " peer unavailable: " + reason;
             if ("true".equals(System.getenv("CI"))) {
@@ -68,7 +78,9 @@ final class PeerServer implements AutoCloseable {
         });
         Process process;
         try {
-            process = new ProcessBuilder(peer.command()).directory(peer.directory().toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(peer.command()).directory(peer.directory().toFile());
+            builder.environment().putAll(environment);
+            process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the " + peer + " peer: " + peer.command(), e);
         }
@@ -103,7 +115,8 @@ final class PeerServer implements AutoCloseable {
             synchronized (stderrTail) {
                 tail = String.join("\n", stderrTail);
             }
-            throw new IllegalStateException("the " + peer + " peer " + peer.command() + " did not print '"
+            throw new IllegalStateException("the " + peer + " peer " + peer.command()
+                    + (environment.isEmpty() ? "" : " with " + environment) + " did not print '"
                     + LISTENING + "<port>' within " + STARTUP_TIMEOUT.toSeconds() + " s (" + e
                     + "); exit value " + (process.isAlive() ? "none" : process.exitValue())
                     + "; its stderr ended with:\n" + tail, e);
@@ -112,7 +125,15 @@ final class PeerServer implements AutoCloseable {
 
     /** The URI of {@code pathAndQuery} on this server, e.g. {@code uri("/echo")}. */
     URI uri(String pathAndQuery) {
-        return URI.create("ws://127.0.0.1:" + port + pathAndQuery);
+        return uri("ws", "127.0.0.1", pathAndQuery);
+    }
+
+    /**
+     * The URI of {@code pathAndQuery} on this server by {@code scheme} and {@code host}, e.g.
+     * {@code uri("wss", "localhost", "/echo")}; the host must reach 127.0.0.1, where the server listens.
+     */
+    URI uri(String scheme, String host, String pathAndQuery) {
+        return URI.create(scheme + "://" + host + ":" + port + pathAndQuery);
     }
 
     /**
