@@ -149,17 +149,20 @@ final class Tls {
     }
 
     /**
-     * A failure of a connection on which the server asked for a client certificate that the
-     * client did not have, and that failed in TLS: {@code CLIENT_CERTIFICATE_REQUIRED} (with TLS
-     * 1.3 the server refuses after the client's handshake ended, so this is also asked of failures
-     * of the HTTP upgrade). Any other failure as it is.
+     * A connect that failed in TLS, or by the server ending the connection, after the server
+     * asked for a client certificate that the client did not have: {@code CLIENT_CERTIFICATE_REQUIRED}.
+     * With TLS 1.3 the server refuses only after the client's handshake ended, by an alert or by
+     * closing the connection, so this is also asked of failures of the HTTP upgrade. Any other
+     * failure as it is.
      */
     static Throwable explain(Throwable error, TlsSession session) {
         if (session == null || !session.certificateMissing) {
             return error;
         }
+        WebErrorStatus status = WebSocketError.status(error);
+        boolean ended = status == WebErrorStatus.CONNECTION_ABORTED || status == WebErrorStatus.CONNECTION_RESET;
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SSLException) {
+            if (t instanceof SSLException || (ended && t.getCause() == null)) {
                 return new WebSocketException(WebErrorStatus.CLIENT_CERTIFICATE_REQUIRED, "the server of " + session.host
                         + " asked for a client certificate, the client has none it accepts (clientCertificate), and it"
                         + " refused the connection: " + t.getMessage(), error);
