@@ -95,7 +95,7 @@ public final class DefaultWebSocketClient implements WebSocketClient {
         AtomicReference<TlsSession> session = new AtomicReference<>();
         Tls secure;
         try {
-            secure = target.secure() && !client.configuration().isSecure() ? tls() : null;
+            secure = target.secure() ? tls() : null;
         } catch (WebSocketException e) {
             return Mono.error(e);
         }
