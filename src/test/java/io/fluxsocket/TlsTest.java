@@ -9,7 +9,13 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertStore;
+import java.security.cert.CollectionCertStoreParameters;
+import java.security.cert.PKIXBuilderParameters;
+import java.security.cert.X509CRL;
+import java.security.cert.X509CertSelector;
 import java.security.cert.X509Certificate;
+import javax.net.ssl.CertPathTrustManagerParameters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -211,6 +217,41 @@ class TlsTest {
                 ChainValidationResult.UNTRUSTED).build();
         assertEquals(Set.of(ChainValidationResult.INVALID_NAME, ChainValidationResult.UNTRUSTED),
                 echo(all, uri).serverCertificateErrors());
+    }
+
+    /** A trust manager that checks revocation against {@code crls} only (no OCSP, no distribution points). */
+    private static TrustManagerFactory checkingRevocation(List<X509CRL> crls) throws Exception {
+        PKIXBuilderParameters parameters = new PKIXBuilderParameters(PKI.trustStore(), new X509CertSelector());
+        parameters.setRevocationEnabled(true);
+        parameters.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(crls)));
+        TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
+        factory.init(new CertPathTrustManagerParameters(parameters));
+        return factory;
+    }
+
+    @Test
+    void aRevokedCertificateFailsWithCertificateRevoked() throws Exception {
+        URI uri = start(PKI.valid(), "localhost");
+        TrustManagerFactory revoking = checkingRevocation(PKI.crls(PKI.valid().certificate()));
+        WebSocketException e = connectError(WebSocketClient.builder().trustManagerFactory(revoking)
+                .ignorableServerCertificateErrors(ChainValidationResult.UNTRUSTED, ChainValidationResult.EXPIRED).build(), uri);
+        assertEquals(WebErrorStatus.CERTIFICATE_REVOKED, e.status(), e.toString());
+        assertTrue(e.getMessage().contains("[REVOKED]"), e.getMessage());
+        assertEquals(0, upgrades.get());
+        TrustManagerFactory current = checkingRevocation(PKI.crls());
+        assertEquals(Set.of(), echo(WebSocketClient.builder().trustManagerFactory(current).build(), uri).serverCertificateErrors());
+    }
+
+    @Test
+    void revocationThatCannotBeCheckedIsAnErrorThatMayBeIgnored() throws Exception {
+        URI uri = start(PKI.valid(), "localhost");
+        TrustManagerFactory noCrls = checkingRevocation(List.of());
+        WebSocketException e = connectError(WebSocketClient.builder().trustManagerFactory(noCrls).build(), uri);
+        assertEquals(WebErrorStatus.CERTIFICATE_CONTAINS_ERRORS, e.status(), e.toString());
+        assertTrue(e.getMessage().contains("[REVOCATION_INFORMATION_MISSING]"), e.getMessage());
+        WebSocketInfo info = echo(WebSocketClient.builder().trustManagerFactory(noCrls)
+                .ignorableServerCertificateErrors(ChainValidationResult.REVOCATION_INFORMATION_MISSING).build(), uri);
+        assertEquals(Set.of(ChainValidationResult.REVOCATION_INFORMATION_MISSING), info.serverCertificateErrors());
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
@@ -31,7 +32,10 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.CRLReason;
+import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509v2CRLBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
@@ -196,6 +200,29 @@ public final class TestPki {
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("could not make the trust store", e);
         }
+    }
+
+    /**
+     * Current CRLs for both CAs: the root's revokes nothing, the intermediate's revokes
+     * {@code revoked} (certificates the intermediate issued).
+     */
+    public List<X509CRL> crls(X509Certificate... revoked) {
+        try {
+            return List.of(crl(root, List.of()), crl(intermediate, List.of(revoked)));
+        } catch (IOException | GeneralSecurityException | OperatorCreationException e) {
+            throw new IllegalStateException("could not make the CRLs", e);
+        }
+    }
+
+    private X509CRL crl(Issuer issuer, List<X509Certificate> revoked)
+            throws IOException, GeneralSecurityException, OperatorCreationException {
+        X509v2CRLBuilder builder = new JcaX509v2CRLBuilder(issuer.certificate(), Date.from(now.minus(DAY)))
+                .setNextUpdate(Date.from(now.plus(DAY.multipliedBy(7))));
+        for (X509Certificate c : revoked) {
+            builder.addCRLEntry(c.getSerialNumber(), Date.from(now.minus(DAY)), CRLReason.keyCompromise);
+        }
+        byte[] der = builder.build(new JcaContentSignerBuilder(SIGNATURE_ALGORITHM).build(issuer.keys().getPrivate())).getEncoded();
+        return (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(der));
     }
 
     /** Writes the root CA certificate as PEM to {@code dir/ca.pem} and returns that path. */
