@@ -318,11 +318,12 @@ class TlsTest {
     }
 
     @Test
-    void customValidationThatNeverAnswersEndsInTheConnectTimeout() {
+    void customValidationThatDoesNotAnswerWithinTheConnectTimeoutRejects() {
         URI uri = start(PKI.valid(), "localhost");
-        WebSocketException e = connectError(trusting().connectTimeout(Duration.ofMillis(500))
+        WebSocketException e = connectError(trusting().connectTimeout(Duration.ofMillis(1500))
                 .serverCertificateValidation(v -> Mono.never()).build(), uri);
-        assertEquals(WebErrorStatus.TIMEOUT, e.status(), e.toString());
+        assertEquals(WebErrorStatus.CERTIFICATE_IS_INVALID, e.status(), e.toString());
+        assertTrue(e.getMessage().contains("did not answer within 1500 ms"), e.getMessage());
         assertEquals(0, upgrades.get());
     }
 

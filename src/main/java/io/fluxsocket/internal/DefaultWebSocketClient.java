@@ -59,6 +59,16 @@ public final class DefaultWebSocketClient implements WebSocketClient {
         this.tcp = transport.apply(tcp);
     }
 
+    /** The connect timeout's error: a certificate status while the custom validation had not answered. */
+    private WebSocketException timedOut(URI uri, TlsSession session) {
+        String within = " within " + config.connectTimeout().toMillis() + " ms (connectTimeout)";
+        if (session != null && session.validating) {
+            return new WebSocketException(WebErrorStatus.CERTIFICATE_IS_INVALID, "serverCertificateValidation for "
+                    + session.host + " did not answer" + within + ": the certificate is rejected");
+        }
+        return new WebSocketException(WebErrorStatus.TIMEOUT, "opening handshake with " + uri + " did not finish" + within);
+    }
+
     private Tls tls() {
         Tls t = tls;
         if (t == null) {
@@ -108,9 +118,7 @@ public final class DefaultWebSocketClient implements WebSocketClient {
                         // A cancelled handshake closes the channel itself, once it no longer reports.
                         .flatMap(negotiated -> Handshake.perform(connection.channel(), target, config, mode, negotiated)))
                 .onErrorMap(e -> Tls.explain(e, session.get()))
-                .timeout(config.connectTimeout(), Mono.error(() -> new WebSocketException(WebErrorStatus.TIMEOUT,
-                        "opening handshake with " + uri + " did not finish within " + config.connectTimeout().toMillis()
-                                + " ms (connectTimeout)")))
+                .timeout(config.connectTimeout(), Mono.error(() -> timedOut(uri, session.get())))
                 .onErrorMap(e -> !(e instanceof WebSocketException), e -> new WebSocketException(
                         WebSocketError.status(e), "could not connect to " + uri + ": " + e.getMessage(), e));
     }

@@ -196,7 +196,12 @@ final class Tls {
     private Mono<TlsSession.Result> validate(TlsSession.Result result, TlsSession session) {
         Request request = new Request(session.host, result.server(), result.intermediates(), result.errors(), result.severity());
         String who = "serverCertificateValidation for " + session.host;
-        return Mono.defer(() -> Mono.from(options.validation().apply(request)))
+        return Mono.defer(() -> {
+                    session.validating = true;
+                    return Mono.from(options.validation().apply(request));
+                })
+                // Not on cancel: the connect timeout cancels first, then reads it.
+                .doOnTerminate(() -> session.validating = false)
                 .onErrorMap(e -> new WebSocketException(WebErrorStatus.CERTIFICATE_IS_INVALID, who + " failed: " + e, e))
                 .switchIfEmpty(Mono.error(() -> new WebSocketException(WebErrorStatus.CERTIFICATE_IS_INVALID,
                         who + " answered nothing: the certificate is rejected")))

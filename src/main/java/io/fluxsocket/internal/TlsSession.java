@@ -34,6 +34,8 @@ final class TlsSession {
     volatile boolean certificateRequested;
     /** ... and the client had none to give it. */
     volatile boolean certificateMissing;
+    /** The custom validation was asked and has not answered yet. */
+    volatile boolean validating;
 
     TlsSession(String host) {
         this.host = host;
