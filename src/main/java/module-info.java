@@ -17,7 +17,12 @@ module io.fluxsocket {
     requires io.netty.resolver;
     requires io.netty.transport;
     requires java.naming;
+    // The command-line tool's parser: optional, on the module path only where the tool runs.
+    requires static info.picocli;
 
     exports io.fluxsocket;
     exports io.fluxsocket.io;
+
+    // picocli reads and sets the tool's annotated option fields by reflection.
+    opens io.fluxsocket.cli to info.picocli;
 }

@@ -4,18 +4,24 @@ import io.fluxsocket.WebErrorStatus;
 import io.fluxsocket.WebSocketClient;
 import io.fluxsocket.WebSocketError;
 import io.fluxsocket.WebSocketException;
+import io.fluxsocket.WebSocketInfo;
 
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Map;
+import java.util.function.Consumer;
 import reactor.core.Exceptions;
 
 /**
  * The {@code fluxsocket} command: without a URL, the echo benchmark ({@link EchoBenchmark})
  * against an embedded {@link EchoServer}; with a {@code ws://} or {@code wss://} URL, a pipe between
- * stdin/stdout and that server ({@link Pipe}). See {@link #USAGE} for options and exit codes.
+ * stdin/stdout and that server ({@link Pipe}). The command line is parsed by {@link Options}, whose
+ * help text lists the options and the exit codes.
+ *
+ * <p>A command line that cannot be parsed gives two lines on stderr, the problem
+ * ({@code fluxsocket: INVALID_ARGUMENT: ...}) and {@link #HELP_HINT}, and {@link #EXIT_USAGE}.
  */
 public final class Main {
 
@@ -32,42 +38,8 @@ public final class Main {
     /** Reading stdin or writing stdout failed. */
     public static final int EXIT_IO = 5;
 
-    static final String USAGE = """
-            Usage: fluxsocket [--bytes SIZE] [--chunk SIZE] [--quiet]
-                   fluxsocket [--header 'Name: value']... [--subprotocol NAME]... [--connect-timeout SECONDS] URL
-                   fluxsocket --help
-
-            Without a URL: starts a WebSocket echo server on loopback, streams SIZE bytes of
-            pseudo-random data through one connection as one binary message while reading the
-            echo back, checks the SHA-256 of what came back and prints the rate in MiB/s.
-              --bytes SIZE     bytes to echo (default 256MiB); SIZE is a number of bytes with an
-                               optional binary unit: KiB, MiB, GiB (or K, M, G)
-              --chunk SIZE     size of each buffer sent (default 64KiB)
-              -q, --quiet      no progress bar on stderr (without a terminal, the progress bar is
-                               a line per tenth of the transfer)
-
-            With a ws:// or wss:// URL: connects and pipes stdin to the server and the server to
-            stdout, like websocat. Each read of stdin (at most 64 KiB) is sent as soon as it is read,
-            as one binary message; the server's binary messages are written to stdout as they arrive
-            (stream mode: a text message from the server fails the connection). At the end of stdin
-            the connection is closed with 1000; when the server closes, the command ends.
-              -H, --header 'Name: value'   a header for the opening handshake (repeatable)
-              --subprotocol NAME           a subprotocol to offer, most preferred first (repeatable)
-              --connect-timeout SECONDS    bound on connecting and the handshake (default 60)
-
-              -h, --help       this text
-
-            Exit codes:
-              0  success: the echo matched; or the server closed with 1000 or no code (1005)
-              1  invalid command line or argument (INVALID_ARGUMENT)
-              2  connecting or the connection failed (CANNOT_CONNECT, TIMEOUT, PROTOCOL_ERROR, ...)
-              3  the echoed bytes differed from those sent (SHA-256 mismatch)
-              4  the server closed with a code other than 1000 or 1005
-              5  reading stdin or writing stdout failed
-            Failures of the command line or the connection are reported on stderr as
-            "fluxsocket: STATUS: message", STATUS being a WebErrorStatus; others (3, 4, 5) as
-            "fluxsocket: message".
-            """;
+    /** The line after a command-line error, instead of the whole help. */
+    static final String HELP_HINT = "Try 'fluxsocket --help' for more information.";
 
     private Main() {
     }
@@ -88,11 +60,12 @@ public final class Main {
             options = Options.parse(args);
         } catch (Options.UsageException e) {
             err.println("fluxsocket: " + WebErrorStatus.INVALID_ARGUMENT + ": " + e.getMessage());
-            err.print(USAGE);
+            err.println(HELP_HINT);
+            err.flush();
             return EXIT_USAGE;
         }
         if (options.help()) {
-            out.print(USAGE);
+            out.print(Options.usage());
             out.flush();
             return EXIT_OK;
         }
@@ -100,7 +73,13 @@ public final class Main {
             if (options.url() == null) {
                 benchmark(options, out, err);
             } else {
-                new Pipe(in, out).run(client(options), uri(options.url()));
+                URI uri = uri(options.url());
+                WebSocketClient client = client(options, err);
+                Consumer<WebSocketInfo> onConnected = !options.verbose() ? info -> { } : info -> {
+                    err.println("fluxsocket: " + ConnectionLine.describe(info));
+                    err.flush();
+                };
+                new Pipe(in, out, onConnected).run(client, uri);
             }
             return EXIT_OK;
         } catch (CommandFailure e) {
@@ -126,7 +105,12 @@ public final class Main {
         }
     }
 
-    private static WebSocketClient client(Options options) {
+    /**
+     * The client of the pipe, with the options given; with {@code --insecure}, prints its warning.
+     *
+     * @throws WebSocketException with {@code INVALID_ARGUMENT} when the builder refuses an option
+     */
+    private static WebSocketClient client(Options options, PrintStream err) {
         WebSocketClient.Builder builder = WebSocketClient.builder();
         for (Map.Entry<String, String> header : options.headers()) {
             builder.header(header.getKey(), header.getValue());
@@ -137,7 +121,13 @@ public final class Main {
         if (options.connectTimeout() != null) {
             builder.connectTimeout(options.connectTimeout());
         }
-        return builder.build();
+        options.tls().applyTo(builder);
+        WebSocketClient client = builder.build();
+        if (options.tls().insecure) {
+            err.println("fluxsocket: " + Options.Tls.INSECURE_WARNING);
+            err.flush();
+        }
+        return client;
     }
 
     /** The URL argument as a URI; the library checks the rest (scheme, host, port). */

@@ -3,6 +3,7 @@ package io.fluxsocket.cli;
 import io.fluxsocket.CloseStatus;
 import io.fluxsocket.StreamWebSocket;
 import io.fluxsocket.WebSocketClient;
+import io.fluxsocket.WebSocketInfo;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +12,7 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import reactor.core.publisher.Mono;
 
@@ -40,13 +42,16 @@ final class Pipe {
 
     private final InputStream in;
     private final PrintStream out;
+    /** Told the connection's information once connected, before any data moves. */
+    private final Consumer<WebSocketInfo> onConnected;
     /** Why reading stdin failed, set by the stdin thread and read after the socket closed. */
     private volatile IOException stdinError;
-    /** Bytes handed to stdout (the caller's thread). */
 
-    Pipe(InputStream in, PrintStream out) {
+    /** @param onConnected told the connection's information once connected (on the caller's thread) */
+    Pipe(InputStream in, PrintStream out, Consumer<WebSocketInfo> onConnected) {
         this.in = in;
         this.out = out;
+        this.onConnected = onConnected;
     }
 
     /**
@@ -58,6 +63,7 @@ final class Pipe {
      */
     void run(WebSocketClient client, URI uri) {
         StreamWebSocket ws = client.connect(uri).block();
+        onConnected.accept(ws.info());
         Thread reader = new Thread(() -> pumpStdin(ws), "fluxsocket-stdin");
         // Daemon: when the server closes first, a read of stdin may block forever.
         reader.setDaemon(true);

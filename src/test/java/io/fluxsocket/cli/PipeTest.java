@@ -91,6 +91,22 @@ class PipeTest {
     }
 
     @Test
+    void verboseDescribesTheConnectionOnStderr() {
+        DisposableServer server = HttpServer.create().host("127.0.0.1").port(0)
+                .handle((request, response) -> response.sendWebsocket((in, out) -> out.sendClose(1000, ""),
+                        WebsocketServerSpec.builder().protocols("chat").build()))
+                .bindNow();
+        try (BlockingStdin stdin = new BlockingStdin()) {
+            Run run = Run.of(stdin, "-v", "--subprotocol", "chat", "ws://127.0.0.1:" + server.port() + "/");
+            assertEquals(Main.EXIT_OK, run.exitCode(), run.describe());
+            assertTrue(run.stderr().matches("fluxsocket: connected 127\\.0\\.0\\.1:\\d+ -> 127\\.0\\.0\\.1:"
+                    + server.port() + ", subprotocol chat\\R"), run.stderr());
+        } finally {
+            server.disposeNow();
+        }
+    }
+
+    @Test
     void textMessageFailsTheConnectionInStreamMode() {
         try (TestServer server = new TestServer((in, out) -> out.sendString(Mono.just("text")).then(in.receive().then()));
              BlockingStdin stdin = new BlockingStdin()) {
