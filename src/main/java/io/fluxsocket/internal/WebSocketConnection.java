@@ -1,8 +1,6 @@
 package io.fluxsocket.internal;
 
-import io.fluxsocket.ChainValidationResult;
 import io.fluxsocket.CloseStatus;
-import io.fluxsocket.ServerCertificateErrorSeverity;
 import io.fluxsocket.WebErrorStatus;
 import io.fluxsocket.WebSocketError;
 import io.fluxsocket.WebSocketException;
@@ -16,12 +14,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.X509Certificate;
-import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import reactor.core.publisher.Mono;
@@ -98,7 +91,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     private final Inbound inbound;
     private final Outbound outbound;
     private final Sinks.One<CloseStatus> closed = Sinks.one();
-    private final WebSocketInfo info = new Info();
+    private final WebSocketInfo info;
 
     /** The context of this handler, set when it is added (event loop). */
     private ChannelHandlerContext ctx;
@@ -122,6 +115,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         this.config = config;
         this.subprotocol = subprotocol;
         this.tls = tls;
+        this.info = new ConnectionInfo(channel, subprotocol, tls, this::bytesSent, this::bytesReceived);
         this.inbound = mode.inbound(channel.eventLoop(), config, this::maybeRead);
         this.outbound = new Outbound(this, channel, config);
     }
@@ -142,6 +136,14 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
 
     WebSocketInfo info() {
         return info;
+    }
+
+    private long bytesSent() {
+        return outbound.bytesSent();
+    }
+
+    private long bytesReceived() {
+        return bytesReceived;
     }
 
     /** {@code close(code, reason)}: lazy, idempotent; completes once TCP is closed. */
@@ -449,66 +451,4 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     }
 
     /** The Information: a read-only view of this connection. */
-    private final class Info implements WebSocketInfo {
-
-        @Override
-        public InetSocketAddress localAddress() {
-            return (InetSocketAddress) channel.localAddress();
-        }
-
-        @Override
-        public InetSocketAddress remoteAddress() {
-            return (InetSocketAddress) channel.remoteAddress();
-        }
-
-        @Override
-        public Optional<String> subprotocol() {
-            return Optional.ofNullable(subprotocol);
-        }
-
-        @Override
-        public long bytesSent() {
-            return outbound.bytesSent();
-        }
-
-        @Override
-        public long bytesReceived() {
-            return bytesReceived;
-        }
-
-        @Override
-        public Optional<X509Certificate> serverCertificate() {
-            return tls.serverCertificate();
-        }
-
-        @Override
-        public List<X509Certificate> serverIntermediateCertificates() {
-            return tls.intermediates();
-        }
-
-        @Override
-        public Set<ChainValidationResult> serverCertificateErrors() {
-            return tls.errors();
-        }
-
-        @Override
-        public ServerCertificateErrorSeverity serverCertificateErrorSeverity() {
-            return tls.severity();
-        }
-
-        @Override
-        public Optional<String> tlsProtocol() {
-            return Optional.ofNullable(tls.protocol());
-        }
-
-        @Override
-        public Optional<String> cipherSuite() {
-            return Optional.ofNullable(tls.cipherSuite());
-        }
-
-        @Override
-        public String toString() {
-            return "WebSocketInfo[" + localAddress() + " -> " + remoteAddress() + "]";
-        }
-    }
 }
