@@ -22,6 +22,8 @@ FRAME = 65536 + 14  # one 64 KiB frame with its largest header
 RATES = [
     ("download", "Download {size} in 64 KiB messages", "MiB/s"),
     ("upload", "Upload {size} in 64 KiB chunks", "MiB/s"),
+    ("tls-download", "Download {size} over wss:// (TLS 1.3) in 64 KiB messages", "MiB/s"),
+    ("tls-upload", "Upload {size} over wss:// (TLS 1.3) in 64 KiB chunks", "MiB/s"),
     ("concurrency-100", "100 connections, {each} each in 1 KiB messages (total)", "MiB/s"),
     ("concurrency-1000", "1,000 connections, {each} each in 1 KiB messages (total)", "MiB/s"),
     ("messages-1k", "1 KiB messages one-way, download ({size})", "msg/s"),
@@ -300,6 +302,9 @@ def main(raw, out_md, out_svg):
 
 def applies(name, client):
     """Whether a scenario has a column for this client (the others are shown as —)."""
+    if name.startswith("tls-"):
+        # wss:// runs the five libraries' main clients; the raw socket has no TLS.
+        return client in ["fluxsocket"] + PEERS
     if client == "fluxsocket-in-place":
         return name in ("download", "messages-1k", "messages-64")
     if client == "fluxsocket-streams":

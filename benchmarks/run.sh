@@ -53,6 +53,13 @@ run() { # name, JMH arguments... (ITERS=... overrides the iteration options for 
 
 run download 'benchmarks\.DownloadBenchmark' -p bytes=$big -p message=65536
 run upload 'benchmarks\.UploadBenchmark' -p bytes=$big -p chunk=65536
+# wss:// (TLS 1.3, self-signed certificate trusted by each client, host names checked): first a
+# check that every client refuses a wrong host name and an untrusted certificate, then both ways.
+tls=fluxsocket,reactor-netty,jdk,okhttp,jetty
+java -cp "$jar" io.fluxsocket.benchmarks.TlsCheck ${tls//,/ } > "$raw/tls-check.log" 2>&1 \
+  || { echo "TlsCheck failed, see $raw/tls-check.log" >&2; tail -20 "$raw/tls-check.log" >&2; exit 1; }
+run tls-download 'benchmarks\.DownloadBenchmark' -p scheme=wss -p client=$tls -p bytes=$big -p message=65536
+run tls-upload 'benchmarks\.UploadBenchmark' -p scheme=wss -p client=$tls -p bytes=$big -p chunk=65536
 run messages-64 'benchmarks\.DownloadBenchmark' -p bytes=$small64 -p message=64
 run messages-1k 'benchmarks\.DownloadBenchmark' -p bytes=$small1k -p message=1024
 run upload-messages-64 'benchmarks\.MessageUploadBenchmark' -p bytes=$up64 -p message=64

@@ -30,10 +30,18 @@ import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The one server every client is measured against: plain Netty, one event-loop thread, no
@@ -54,16 +62,33 @@ import java.util.SplittableRandom;
  *   <li>{@code /echo}: Netty's frame codec; every binary frame is sent back.</li>
  * </ul>
  * On the raw routes a client's Close is answered and TCP is closed; pings are skipped.
+ *
+ * <p>TLS mode ({@code --tls}, for {@code wss://}): the same routes behind Netty's {@link SslHandler}
+ * (the JDK's {@code SSLEngine}, as netty-tcnative is not on the class path), TLS 1.3 only and one
+ * cipher suite, {@value #TLS_CIPHER} (TLS 1.3's mandatory one), so that every client negotiates the
+ * same encryption, with a self-signed certificate for {@code localhost} and {@code 127.0.0.1} made
+ * at start-up ({@link ServerCertificate}) and written as PEM for the clients to trust.
  */
 public final class BenchServer implements AutoCloseable {
 
     private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private static final int BLOCK_TARGET = 1 << 20;
+    static final String TLS_PROTOCOL = "TLSv1.3";
+    static final String TLS_CIPHER = "TLS_AES_128_GCM_SHA256";
 
     private final EventLoopGroup group;
     private final Channel server;
+    /** The TLS context, or null for plain {@code ws://}. */
+    private final SslContext tls;
+    /** Whether the first TLS handshake's outcome was logged (once per server). */
+    private final AtomicBoolean tlsLogged = new AtomicBoolean();
 
-    private BenchServer(int port) throws InterruptedException {
+    private BenchServer(int port, ServerCertificate certificate) throws Exception {
+        tls = certificate == null ? null : SslContextBuilder.forServer(certificate.key, certificate.certificate)
+                .sslProvider(SslProvider.JDK)
+                .protocols(TLS_PROTOCOL)
+                .ciphers(List.of(TLS_CIPHER))
+                .build();
         boolean epoll = Epoll.isAvailable();
         group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         server = new ServerBootstrap()
@@ -74,6 +99,11 @@ public final class BenchServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            SslHandler handler = tls.newHandler(ch.alloc());
+                            handler.handshakeFuture().addListener(f -> logTls(handler, f.cause()));
+                            ch.pipeline().addLast("tls", handler);
+                        }
                         ch.pipeline().addLast("http", new HttpServerCodec())
                                 .addLast("aggregator", new HttpObjectAggregator(8192))
                                 .addLast("handshake", new Handshake());
@@ -83,8 +113,23 @@ public final class BenchServer implements AutoCloseable {
     }
 
     /** Starts a server on an ephemeral loopback port in this JVM (tests, quick checks). */
-    public static BenchServer start() throws InterruptedException {
-        return new BenchServer(0);
+    public static BenchServer start() throws Exception {
+        return new BenchServer(0, null);
+    }
+
+    /** Starts a TLS server on an ephemeral loopback port in this JVM, with this certificate. */
+    static BenchServer startTls(ServerCertificate certificate) throws Exception {
+        return new BenchServer(0, certificate);
+    }
+
+    /** Says on stderr what the first TLS handshake negotiated (or why it failed), once. */
+    private void logTls(SslHandler handler, Throwable failure) {
+        if (failure != null) {
+            System.err.println("bench server: TLS handshake failed: " + failure);
+        } else if (tlsLogged.compareAndSet(false, true)) {
+            System.err.println("bench server: " + handler.engine().getSession().getProtocol() + " "
+                    + handler.engine().getSession().getCipherSuite());
+        }
     }
 
     public int port() {
@@ -97,15 +142,33 @@ public final class BenchServer implements AutoCloseable {
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    /** Runs the server until stdin closes; prints {@code PORT <n>} once it listens. */
+    /**
+     * Runs the server until stdin closes: {@code BenchServer [--tls] [port]}. With {@code --tls} it
+     * first prints {@code CERT <path>}, the PEM file of its certificate (in a temporary folder,
+     * deleted on exit); then, once it listens, {@code PORT <n>}.
+     */
     public static void main(String[] args) throws Exception {
-        int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
-        try (BenchServer s = new BenchServer(port)) {
-            System.out.println("PORT " + s.port());
-            System.out.flush();
-            // The parent (a JMH fork) keeps our stdin open; EOF means it is gone.
-            while (System.in.read() != -1) {
-                // Nothing to read; wait for EOF.
+        boolean tls = args.length > 0 && args[0].equals("--tls");
+        int first = tls ? 1 : 0;
+        int port = args.length > first ? Integer.parseInt(args[first]) : 0;
+        Path dir = tls ? Files.createTempDirectory("fluxsocket-bench-tls") : null;
+        try {
+            ServerCertificate certificate = null;
+            if (tls) {
+                certificate = ServerCertificate.generate(dir, "localhost", "127.0.0.1");
+                System.out.println("CERT " + certificate.pem().toAbsolutePath());
+            }
+            try (BenchServer s = new BenchServer(port, certificate)) {
+                System.out.println("PORT " + s.port());
+                System.out.flush();
+                // The parent (a JMH fork) keeps our stdin open; EOF means it is gone.
+                while (System.in.read() != -1) {
+                    // Nothing to read; wait for EOF.
+                }
+            }
+        } finally {
+            if (dir != null) {
+                ServerCertificate.delete(dir);
             }
         }
     }
@@ -156,6 +219,16 @@ public final class BenchServer implements AutoCloseable {
                 ctx.pipeline().remove("http");
             } finally {
                 req.release();
+            }
+        }
+
+        /** A failed TLS handshake (already logged, see {@code logTls}) closes the connection quietly. */
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (cause.getCause() instanceof javax.net.ssl.SSLException) {
+                ctx.close();
+            } else {
+                ctx.fireExceptionCaught(cause);
             }
         }
 

@@ -22,6 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * random data in {@code message}-byte binary messages from {@link BenchServer}, up to the server's
  * Close — and fails unless the client counted exactly {@code bytes}. Time per transfer; the report
  * turns it into MiB/s (and messages/s for small messages). The server runs in its own JVM.
+ * {@code -p scheme=wss} does the same over TLS 1.3.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -42,15 +43,32 @@ public class DownloadBenchmark {
     @Param({"65536"})
     public int message;
 
+    /**
+     * {@code ws}, or {@code wss}: TLS 1.3 to {@code wss://localhost}, the server's self-signed
+     * certificate trusted through each client's own TLS options, host names checked (see
+     * {@link BenchServer}, {@link ServerProcess}); not for {@code raw-socket}.
+     */
+    @Param({"ws"})
+    public String scheme;
+
     private ServerProcess server;
     private Transfer transfer;
     private URI uri;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        server = new ServerProcess();
-        transfer = Transfer.of(client);
+        server = new ServerProcess(tls(scheme));
+        transfer = Transfer.of(client, server.certificate());
         uri = server.uri("/download?bytes=" + bytes + "&message=" + message);
+    }
+
+    /** Whether {@code scheme} is {@code wss}; fails for anything but {@code ws} and {@code wss}. */
+    static boolean tls(String scheme) {
+        switch (scheme) {
+            case "ws": return false;
+            case "wss": return true;
+            default: throw new IllegalArgumentException("scheme must be ws or wss: " + scheme);
+        }
     }
 
     @TearDown(Level.Trial)

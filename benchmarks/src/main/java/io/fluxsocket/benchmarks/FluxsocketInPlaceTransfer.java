@@ -4,6 +4,7 @@ import io.fluxsocket.StreamWebSocket;
 import io.fluxsocket.WebSocketClient;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -13,7 +14,11 @@ import java.util.concurrent.CompletableFuture;
  * outbound side is {@code fluxsocket}'s.
  */
 final class FluxsocketInPlaceTransfer implements Transfer {
-    private final WebSocketClient client = WebSocketClient.create();
+    private final WebSocketClient client;
+
+    FluxsocketInPlaceTransfer(Path trusted) {
+        client = FluxsocketTransfer.client(trusted);
+    }
 
     @Override
     public long download(URI uri) {

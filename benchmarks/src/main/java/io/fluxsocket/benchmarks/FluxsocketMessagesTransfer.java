@@ -6,6 +6,7 @@ import io.fluxsocket.WebSocketClient;
 import io.fluxsocket.WebSocketMessage;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -18,7 +19,11 @@ import reactor.core.publisher.Mono;
  * binary message (the library takes them from the publisher as they are written).
  */
 final class FluxsocketMessagesTransfer implements Transfer {
-    private final WebSocketClient client = WebSocketClient.create();
+    private final WebSocketClient client;
+
+    FluxsocketMessagesTransfer(Path trusted) {
+        client = FluxsocketTransfer.client(trusted);
+    }
 
     @Override
     public long download(URI uri) {

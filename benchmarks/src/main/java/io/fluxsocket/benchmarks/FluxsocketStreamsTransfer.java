@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 
 /**
  * fluxsocket's blocking adapters, default options: downloads read {@code inputStream()} into an
@@ -15,7 +16,11 @@ import java.nio.ByteBuffer;
  */
 final class FluxsocketStreamsTransfer implements Transfer {
     static final int IO_BYTES = 8192;
-    private final WebSocketClient client = WebSocketClient.create();
+    private final WebSocketClient client;
+
+    FluxsocketStreamsTransfer(Path trusted) {
+        client = FluxsocketTransfer.client(trusted);
+    }
     /** The upload chunks as arrays (copied once per set of chunks; the chunks are read-only). */
     private ByteBuffer[] arraysOf;
     private byte[][] arrays;

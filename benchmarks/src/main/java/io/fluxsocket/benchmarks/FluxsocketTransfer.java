@@ -5,6 +5,7 @@ import io.fluxsocket.StreamWebSocket;
 import io.fluxsocket.WebSocketClient;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
@@ -23,7 +24,20 @@ final class FluxsocketTransfer implements Transfer {
      * 161–167 ms per 8 MiB), 256 slower (224 ms: {@code flatMap}'s drain loop scans its inners).
      */
     static final int SENDS_IN_FLIGHT = 32;
-    private final WebSocketClient client = WebSocketClient.create();
+    private final WebSocketClient client;
+
+    /** {@code trusted}: the {@code wss://} server certificate's PEM file, or null (see {@link #client}). */
+    FluxsocketTransfer(Path trusted) {
+        client = client(trusted);
+    }
+
+    /**
+     * The default client, or for {@code wss://} one that trusts the server's certificate
+     * ({@code trustedCertificates(Path)}, host names checked as always).
+     */
+    static WebSocketClient client(Path trusted) {
+        return trusted == null ? WebSocketClient.create() : WebSocketClient.builder().trustedCertificates(trusted).build();
+    }
 
     @Override
     public long download(URI uri) {

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +15,18 @@ import java.util.concurrent.TimeUnit;
  * small messages are one {@code sendBinary(…, true)} each, also waited for.
  */
 final class JdkTransfer implements Transfer {
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http;
+
+    /**
+     * {@code trusted}: for {@code wss://}, the server certificate's PEM file, trusted through
+     * {@code HttpClient.Builder.sslContext}: an {@code SSLContext} whose trust managers come from a
+     * {@code TrustManagerFactory} over a key store holding it. The JDK checks host names itself.
+     */
+    JdkTransfer(Path trusted) throws Exception {
+        http = trusted == null ? HttpClient.newHttpClient() : HttpClient.newBuilder()
+                .sslContext(TrustedCertificate.sslContext(TrustedCertificate.trustManagerFactory(trusted)))
+                .build();
+    }
 
     @Override
     public long download(URI uri) throws Exception {

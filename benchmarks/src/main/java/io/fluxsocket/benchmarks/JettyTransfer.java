@@ -2,9 +2,12 @@ package io.fluxsocket.benchmarks;
 
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
@@ -16,9 +19,23 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
  */
 public final class JettyTransfer implements Transfer {
     private static final int IN_FLIGHT = 16;
-    private final WebSocketClient client = new WebSocketClient();
+    private final WebSocketClient client;
 
-    JettyTransfer() {
+    /**
+     * {@code trusted}: for {@code wss://}, the server certificate's PEM file, trusted through the
+     * {@code HttpClient}'s {@code SslContextFactory.Client} with a trust store holding it (whose
+     * endpoint identification, {@code HTTPS}, checks host names by default).
+     */
+    JettyTransfer(Path trusted) throws Exception {
+        if (trusted == null) {
+            client = new WebSocketClient();
+        } else {
+            SslContextFactory.Client ssl = new SslContextFactory.Client();
+            ssl.setTrustStore(TrustedCertificate.keyStore(trusted));
+            HttpClient http = new HttpClient();
+            http.setSslContextFactory(ssl);
+            client = new WebSocketClient(http); // manages (starts and stops) the HttpClient
+        }
         client.setMaxBinaryMessageSize(1 << 20);
         try {
             client.start();

@@ -2,9 +2,11 @@ package io.fluxsocket.benchmarks;
 
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import javax.net.ssl.TrustManagerFactory;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -22,7 +24,22 @@ import okio.ByteString;
  */
 final class OkHttpTransfer implements Transfer {
     private static final long QUEUE_LIMIT = 4 << 20;
-    private final OkHttpClient http = new OkHttpClient.Builder().dispatcher(dispatcher()).build();
+    private final OkHttpClient http;
+
+    /**
+     * {@code trusted}: for {@code wss://}, the server certificate's PEM file, trusted through
+     * {@code sslSocketFactory(factory, trustManager)} of an {@code SSLContext} over a key store
+     * holding it; OkHttp's own host name verifier stays.
+     */
+    OkHttpTransfer(Path trusted) throws Exception {
+        OkHttpClient.Builder builder = new OkHttpClient.Builder().dispatcher(dispatcher());
+        if (trusted != null) {
+            TrustManagerFactory trust = TrustedCertificate.trustManagerFactory(trusted);
+            builder.sslSocketFactory(TrustedCertificate.sslContext(trust).getSocketFactory(),
+                    TrustedCertificate.trustManager(trust));
+        }
+        http = builder.build();
+    }
 
     private static Dispatcher dispatcher() {
         Dispatcher d = new Dispatcher();

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import org.reactivestreams.Subscription;
 import reactor.core.Disposable;
@@ -13,6 +14,7 @@ import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.netty.http.Http11SslContextSpec;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.WebsocketClientSpec;
 
@@ -23,8 +25,21 @@ import reactor.netty.http.client.WebsocketClientSpec;
  * default pool (500 connections) would cap the concurrency scenario.
  */
 final class ReactorNettyTransfer implements Transfer {
-    private final HttpClient http = HttpClient.newConnection();
+    private final HttpClient http;
     private final WebsocketClientSpec spec = WebsocketClientSpec.builder().maxFramePayloadLength(1 << 20).build();
+
+    /**
+     * {@code trusted}: for {@code wss://}, the server certificate's PEM file, trusted the way
+     * Reactor Netty's reference shows, {@code secure(spec -> spec.sslContext(Http11SslContextSpec
+     * .forClient().configure(builder -> builder.trustManager(file))))}: Netty's
+     * {@code SslContextBuilder.forClient().trustManager(file)}, and Reactor Netty's default host
+     * name check ({@code HttpClientSecurityUtils.HOSTNAME_VERIFICATION_CONFIGURER}).
+     */
+    ReactorNettyTransfer(Path trusted) {
+        HttpClient plain = HttpClient.newConnection();
+        http = trusted == null ? plain : plain.secure(ssl -> ssl.sslContext(
+                Http11SslContextSpec.forClient().configure(builder -> builder.trustManager(trusted.toFile()))));
+    }
 
     @Override
     public long download(URI uri) throws Exception {

@@ -5,35 +5,63 @@ import java.io.File;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * {@link BenchServer} in a JVM of its own, started from a benchmark's trial setup with the same
  * class path, so that the server's CPU time, GC and allocations stay out of the client's numbers.
+ * In TLS mode ({@code wss://}) the server makes a self-signed certificate and says where its PEM
+ * file is ({@link #certificate()}); its URIs then name {@code localhost}, the certificate's name,
+ * so that the clients' host name checks have a name to check.
  */
 final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final int port;
+    /** The server certificate's PEM file, or null for plain {@code ws://}. */
+    private final Path certificate;
 
+    /** A plain {@code ws://} server. */
     ServerProcess() throws Exception {
+        this(false);
+    }
+
+    /** A {@code wss://} server (TLS 1.3, see {@link BenchServer}) if {@code tls}, else a plain one. */
+    ServerProcess(boolean tls) throws Exception {
         String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-        process = new ProcessBuilder(List.of(java, "-Xms256m", "-Xmx256m", "-XX:+UseParallelGC",
+        List<String> command = new ArrayList<>(List.of(java, "-Xms256m", "-Xmx256m", "-XX:+UseParallelGC",
                 "-Dio.netty.leakDetection.level=disabled",
-                "-cp", System.getProperty("java.class.path"), BenchServer.class.getName()))
+                "-cp", System.getProperty("java.class.path"), BenchServer.class.getName()));
+        if (tls) {
+            command.add("--tls");
+        }
+        process = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
         String line = out.readLine();
-        if (line == null || !line.startsWith("PORT ")) {
+        Path pem = null;
+        if (tls && line != null && line.startsWith("CERT ")) {
+            pem = Path.of(line.substring(5).trim());
+            line = out.readLine();
+        }
+        if (line == null || !line.startsWith("PORT ") || tls && pem == null) {
             process.destroyForcibly();
             throw new IllegalStateException("bench server did not start: " + line);
         }
         port = Integer.parseInt(line.substring(5).trim());
+        certificate = pem;
     }
 
     URI uri(String pathAndQuery) {
-        return URI.create("ws://127.0.0.1:" + port + pathAndQuery);
+        return URI.create((certificate == null ? "ws://127.0.0.1:" : "wss://localhost:") + port + pathAndQuery);
+    }
+
+    /** The PEM file of the server's self-signed certificate for the clients to trust; null without TLS. */
+    Path certificate() {
+        return certificate;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.fluxsocket.benchmarks;
 
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -73,17 +74,36 @@ interface Transfer extends AutoCloseable {
     }
 
     static Transfer of(String client) {
-        switch (client) {
-            case "fluxsocket": return new FluxsocketTransfer();
-            case "fluxsocket-streams": return new FluxsocketStreamsTransfer();
-            case "fluxsocket-messages": return new FluxsocketMessagesTransfer();
-            case "fluxsocket-in-place": return new FluxsocketInPlaceTransfer();
-            case "reactor-netty": return new ReactorNettyTransfer();
-            case "jdk": return new JdkTransfer();
-            case "okhttp": return new OkHttpTransfer();
-            case "jetty": return new JettyTransfer();
-            case "raw-socket": return new RawSocketTransfer();
-            default: throw new IllegalArgumentException("unknown client " + client);
+        return of(client, null);
+    }
+
+    /**
+     * The client, for {@code wss://} if {@code trusted} (the server certificate's PEM file) is
+     * given: each client then trusts that certificate through its own TLS options, its host name
+     * check on. The raw socket has no TLS.
+     */
+    static Transfer of(String client, Path trusted) {
+        try {
+            switch (client) {
+                case "fluxsocket": return new FluxsocketTransfer(trusted);
+                case "fluxsocket-streams": return new FluxsocketStreamsTransfer(trusted);
+                case "fluxsocket-messages": return new FluxsocketMessagesTransfer(trusted);
+                case "fluxsocket-in-place": return new FluxsocketInPlaceTransfer(trusted);
+                case "reactor-netty": return new ReactorNettyTransfer(trusted);
+                case "jdk": return new JdkTransfer(trusted);
+                case "okhttp": return new OkHttpTransfer(trusted);
+                case "jetty": return new JettyTransfer(trusted);
+                case "raw-socket":
+                    if (trusted != null) {
+                        throw new IllegalArgumentException("raw-socket has no TLS (wss)");
+                    }
+                    return new RawSocketTransfer();
+                default: throw new IllegalArgumentException("unknown client " + client);
+            }
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot set up " + client + ": " + e, e);
         }
     }
 }

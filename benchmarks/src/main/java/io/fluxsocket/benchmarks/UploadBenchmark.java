@@ -23,6 +23,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * whose reason is the count it received — and fails unless that count is exactly {@code bytes}.
  * fluxsocket and the JDK send one message streamed in chunk-sized frames; the others, whose APIs
  * make a message of each buffer, send chunk-sized messages: the same frames on the wire.
+ * {@code -p scheme=wss} does the same over TLS 1.3.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -43,6 +44,14 @@ public class UploadBenchmark {
     @Param({"65536"})
     public int chunk;
 
+    /**
+     * {@code ws}, or {@code wss}: TLS 1.3 to {@code wss://localhost}, the server's self-signed
+     * certificate trusted through each client's own TLS options, host names checked (see
+     * {@link BenchServer}, {@link ServerProcess}); not for {@code raw-socket}.
+     */
+    @Param({"ws"})
+    public String scheme;
+
     private ServerProcess server;
     private Transfer transfer;
     private URI uri;
@@ -53,8 +62,8 @@ public class UploadBenchmark {
         if (bytes % chunk != 0) {
             throw new IllegalArgumentException("bytes must be a multiple of chunk");
         }
-        server = new ServerProcess();
-        transfer = Transfer.of(client);
+        server = new ServerProcess(DownloadBenchmark.tls(scheme));
+        transfer = Transfer.of(client, server.certificate());
         uri = server.uri("/upload?bytes=" + bytes);
         chunks = Payload.chunks(chunk, Math.max(1, (4 << 20) / chunk));
     }
