@@ -3,13 +3,11 @@ package io.fluxsocket.internal;
 import io.fluxsocket.ChainValidationResult;
 import io.fluxsocket.ServerCertificateErrorSeverity;
 import io.fluxsocket.WebSocketInfo;
-import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.LongSupplier;
 
 /**
  * What {@code info()} returns: a read-only view of a connection (its channel's addresses, the
@@ -17,75 +15,66 @@ import java.util.function.LongSupplier;
  */
 final class ConnectionInfo implements WebSocketInfo {
 
-    private final Channel channel;
-    /** The subprotocol the server selected; null if none. */
-    private final String subprotocol;
-    private final TlsSession.Result tls;
-    private final LongSupplier bytesSent;
-    private final LongSupplier bytesReceived;
+    /** What it describes; one field, as idle connections are counted in bytes. */
+    private final WebSocketConnection connection;
 
-    ConnectionInfo(Channel channel, String subprotocol, TlsSession.Result tls, LongSupplier bytesSent,
-            LongSupplier bytesReceived) {
-        this.channel = channel;
-        this.subprotocol = subprotocol;
-        this.tls = tls;
-        this.bytesSent = bytesSent;
-        this.bytesReceived = bytesReceived;
+    ConnectionInfo(WebSocketConnection connection) {
+        this.connection = connection;
     }
 
     @Override
     public InetSocketAddress localAddress() {
-        return (InetSocketAddress) channel.localAddress();
+        return (InetSocketAddress) connection.channel().localAddress();
     }
 
     @Override
     public InetSocketAddress remoteAddress() {
-        return (InetSocketAddress) channel.remoteAddress();
+        return (InetSocketAddress) connection.channel().remoteAddress();
     }
 
     @Override
     public Optional<String> subprotocol() {
-        return Optional.ofNullable(subprotocol);
+        return Optional.ofNullable(connection.subprotocol());
     }
 
     @Override
     public long bytesSent() {
-        return bytesSent.getAsLong();
+        return connection.bytesSent();
     }
 
     @Override
     public long bytesReceived() {
-        return bytesReceived.getAsLong();
+        return connection.bytesReceived();
     }
 
     @Override
     public Optional<X509Certificate> serverCertificate() {
-        return tls.serverCertificate();
+        return connection.tls().serverCertificate();
     }
 
     @Override
     public List<X509Certificate> serverIntermediateCertificates() {
-        return tls.intermediates();
+        return connection.tls().intermediates();
     }
 
     @Override
     public Set<ChainValidationResult> serverCertificateErrors() {
-        return tls.errors();
+        return connection.tls().errors();
     }
 
     @Override
     public ServerCertificateErrorSeverity serverCertificateErrorSeverity() {
-        return tls.severity();
+        return connection.tls().severity();
     }
 
     @Override
     public Optional<String> tlsProtocol() {
-        return Optional.ofNullable(tls.protocol());
+        return Optional.ofNullable(connection.tls().protocol());
     }
 
     @Override
     public Optional<String> cipherSuite() {
-        return Optional.ofNullable(tls.cipherSuite());
+        return Optional.ofNullable(connection.tls().cipherSuite());
     }
 
     @Override

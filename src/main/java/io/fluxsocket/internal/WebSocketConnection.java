@@ -115,7 +115,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         this.config = config;
         this.subprotocol = subprotocol;
         this.tls = tls;
-        this.info = new ConnectionInfo(channel, subprotocol, tls, this::bytesSent, this::bytesReceived);
+        this.info = new ConnectionInfo(this);
         this.inbound = mode.inbound(channel.eventLoop(), config, this::maybeRead);
         this.outbound = new Outbound(this, channel, config);
     }
@@ -138,12 +138,20 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         return info;
     }
 
-    private long bytesSent() {
+    long bytesSent() {
         return outbound.bytesSent();
     }
 
-    private long bytesReceived() {
+    long bytesReceived() {
         return bytesReceived;
+    }
+
+    String subprotocol() {
+        return subprotocol;
+    }
+
+    TlsSession.Result tls() {
+        return tls;
     }
 
     /** {@code close(code, reason)}: lazy, idempotent; completes once TCP is closed. */
