@@ -220,7 +220,14 @@ final class Outbound implements FrameWriter.Completions {
             payload.release();
             return;
         }
-        control.removeIf(f -> f.opcode == Opcode.PONG && f.release());
+        // Only the newest Pong waits (release() says nothing of removal: a slice shares its count).
+        control.removeIf(f -> {
+            if (f.opcode != Opcode.PONG) {
+                return false;
+            }
+            f.release();
+            return true;
+        });
         control.add(Frame.control(Opcode.PONG, payload));
         drain();
     }
