@@ -6,6 +6,7 @@ import io.fluxsocket.io.WebSocketOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.function.Function;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -145,6 +146,16 @@ public interface StreamWebSocket {
      *     closed; it never errors
      */
     Mono<CloseStatus> closeStatus();
+
+    /**
+     * Sends a Ping with {@code payload} (at most 125 bytes; it is copied), ahead of the next data
+     * frame, and measures the round trip. Nothing happens until subscription.
+     *
+     * @return a {@link Mono} of the time from the Ping's queueing to the first Pong that carries the
+     *     same payload; it errors with {@code INVALID_ARGUMENT} (before any I/O) for a null or
+     *     longer payload, and with the connection's error (or {@code CLOSED}) if it ends first
+     */
+    Mono<Duration> ping(ByteBuffer payload);
 
     /** The Information of this connection. */
     WebSocketInfo info();

@@ -105,6 +105,9 @@ public interface WebSocketClient {
         private Function<ServerCertificateValidation, ? extends Publisher<Boolean>> validation;
         private List<String> tlsProtocols = List.of();
         private List<String> cipherSuites = List.of();
+        /** The keep-alive's interval and timeout; null for none. */
+        private Duration keepAliveInterval;
+        private Duration keepAliveTimeout;
 
         Builder() {
         }
@@ -220,6 +223,23 @@ public interface WebSocketClient {
                 throw Arguments.invalid("receiveMode", "must not be null");
             }
             this.receiveMode = mode;
+            return this;
+        }
+
+        /**
+         * Keep-alive: when nothing was received for {@code interval}, a Ping is sent; when then no
+         * frame comes within {@code timeout}, the connection fails with {@code TIMEOUT}, sends Close
+         * 1011 and closes TCP. A silent server is so detected within {@code interval + timeout}
+         * (plus the scheduling of the event loop). While a Ping waits, the connection reads ahead of
+         * the subscriber's demand within {@link #receiveBufferBytes}; when that budget is full (the
+         * subscriber does not keep up), a Pong cannot be read: the timeout does not run then, and
+         * starts again once reads resume. Off by default.
+         *
+         * @throws WebSocketException with {@code INVALID_ARGUMENT} for a zero, negative or null duration
+         */
+        public Builder keepAlive(Duration interval, Duration timeout) {
+            this.keepAliveInterval = Arguments.positive(interval, "keepAlive interval");
+            this.keepAliveTimeout = Arguments.positive(timeout, "keepAlive timeout");
             return this;
         }
 
@@ -401,7 +421,7 @@ public interface WebSocketClient {
             TlsOptions tls = new TlsOptions(trust, keys, sslContext, Set.copyOf(ignorable), validation, tlsProtocols, cipherSuites);
             return new DefaultWebSocketClient(new ClientConfig(connectTimeout, sendTimeout, closeTimeout, noDelay,
                     java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers)), List.copyOf(subprotocols), maxFramePayload, receiveBufferBytes,
-                    outboundBufferBytes, maxMessageSize, receiveMode, tls));
+                    outboundBufferBytes, maxMessageSize, receiveMode, tls, keepAliveInterval, keepAliveTimeout));
         }
     }
 }

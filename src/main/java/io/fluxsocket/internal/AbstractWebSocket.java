@@ -1,5 +1,8 @@
 package io.fluxsocket.internal;
 
+import java.nio.ByteBuffer;
+import java.time.Duration;
+
 import io.fluxsocket.CloseStatus;
 import io.fluxsocket.WebSocketInfo;
 
@@ -24,6 +27,10 @@ abstract class AbstractWebSocket {
 
     public Mono<CloseStatus> closeStatus() {
         return connection.closeStatus();
+    }
+
+    public Mono<Duration> ping(ByteBuffer payload) {
+        return connection.ping(payload);
     }
 
     public WebSocketInfo info() {

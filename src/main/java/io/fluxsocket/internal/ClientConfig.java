@@ -22,13 +22,15 @@ public record ClientConfig(
         int outboundBufferBytes,
         int maxMessageSize,
         ReceiveMode receiveMode,
-        TlsOptions tls) {
+        TlsOptions tls,
+        Duration keepAliveInterval,
+        Duration keepAliveTimeout) {
 
     /** Options with the default TLS options. */
     public ClientConfig(Duration connectTimeout, Duration sendTimeout, Duration closeTimeout, boolean noDelay,
             Map<String, String> headers, List<String> subprotocols, int maxFramePayload, int receiveBufferBytes,
             int outboundBufferBytes, int maxMessageSize, ReceiveMode receiveMode) {
         this(connectTimeout, sendTimeout, closeTimeout, noDelay, headers, subprotocols, maxFramePayload,
-                receiveBufferBytes, outboundBufferBytes, maxMessageSize, receiveMode, TlsOptions.DEFAULT);
+                receiveBufferBytes, outboundBufferBytes, maxMessageSize, receiveMode, TlsOptions.DEFAULT, null, null);
     }
 }

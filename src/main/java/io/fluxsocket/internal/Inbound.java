@@ -26,6 +26,12 @@ interface Inbound {
      */
     void closing();
 
+    /**
+     * A Ping waits for its Pong ({@code true}) or no longer does: while one waits, reads go ahead of
+     * demand within the budget, so that the Pong can be read. Event loop.
+     */
+    void readAhead(boolean on);
+
     /** No more data: deliver what is queued, then complete ({@code error == null}) or error. */
     void terminate(Throwable error);
 

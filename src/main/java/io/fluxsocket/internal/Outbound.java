@@ -90,8 +90,11 @@ final class Outbound implements FrameWriter.Completions {
     private List<MessageSend> sources;
     /** The message being framed, or null. */
     private OutboundMessage current;
-    /** The newest Pong to write once the channel is writable, or null. */
-    private ByteBuf pendingPong;
+    /**
+     * Control frames to write ahead of the next data frame once the channel is writable: Pings in
+     * order, and of Pongs only the newest (event loop).
+     */
+    private final ArrayDeque<Frame> control = new ArrayDeque<>(2);
     /** The Close frame of {@code close()}, waiting for the messages queued before it; or null. */
     private Frame queuedClose;
     /** Once set, nothing more is sent: every message fails with it. */
@@ -217,10 +220,25 @@ final class Outbound implements FrameWriter.Completions {
             payload.release();
             return;
         }
-        if (pendingPong != null) {
-            pendingPong.release();
+        // Only the newest Pong waits (release() says nothing of removal: a slice shares its count).
+        control.removeIf(f -> {
+            if (f.opcode != Opcode.PONG) {
+                return false;
+            }
+            f.release();
+            return true;
+        });
+        control.add(Frame.control(Opcode.PONG, payload));
+        drain();
+    }
+
+    /** Sends a Ping ahead of the next data frame. Event loop. */
+    void ping(ByteBuf payload) {
+        if (terminated != null) {
+            payload.release();
+            return;
         }
-        pendingPong = payload;
+        control.add(Frame.control(Opcode.PING, payload));
         drain();
     }
 
@@ -260,9 +278,8 @@ final class Outbound implements FrameWriter.Completions {
         }
         terminated = cause;
         writer.stop();
-        if (pendingPong != null) {
-            pendingPong.release();
-            pendingPong = null;
+        for (Frame f; (f = control.poll()) != null; ) {
+            f.release();
         }
         if (queuedClose != null) {
             queuedClose.release();
@@ -320,10 +337,8 @@ final class Outbound implements FrameWriter.Completions {
         takeIncoming();
         resumePulls();
         while (terminated == null) {
-            if (pendingPong != null && writer.isWritable()) {
-                ByteBuf payload = pendingPong;
-                pendingPong = null;
-                write(Frame.control(Opcode.PONG, payload), null, null);
+            while (!control.isEmpty() && writer.isWritable()) {
+                write(control.poll(), null, null);
             }
             takeMessages();
             if (current == null && !startNext()) {

@@ -37,6 +37,8 @@ abstract class QueuedInbound implements Inbound, Delivery.Source {
     private long queuedBytes;
     /** Closing: reads go ahead of demand up to the budget; without a subscriber data is dropped. */
     private boolean closing;
+    /** A Ping waits for its Pong: reads go ahead of demand within the budget (event loop). */
+    private boolean readAhead;
     /** No more data will arrive; {@link #error} says how it ended (null: normally). */
     private boolean done;
     private Throwable error;
@@ -71,7 +73,7 @@ abstract class QueuedInbound implements Inbound, Delivery.Source {
         if (discarding()) {
             return true;
         }
-        return queuedBytes < budget && (delivery.demand() > queue.size() || closing);
+        return queuedBytes < budget && (delivery.demand() > queue.size() || closing || readAhead);
     }
 
     /** Nobody will read what arrives beyond the budget: it is dropped rather than stopping reads. */
@@ -94,6 +96,11 @@ abstract class QueuedInbound implements Inbound, Delivery.Source {
         queue.add(new Queued(item, bytes));
         queuedBytes += bytes;
         drain();
+    }
+
+    @Override
+    public final void readAhead(boolean on) {
+        readAhead = on;
     }
 
     @Override

@@ -46,6 +46,8 @@ final class StreamedMessages implements Inbound, Delivery.Source {
     private Content current;
     /** This client sent its Close: reads go ahead of demand within the budget. */
     private boolean closing;
+    /** A Ping waits for its Pong: reads go ahead of demand within the budget (event loop). */
+    private boolean readAhead;
     /** No more data will arrive; {@link #error} says how it ended (null: normally). */
     private boolean done;
     private Throwable error;
@@ -85,7 +87,7 @@ final class StreamedMessages implements Inbound, Delivery.Source {
             return true;
         }
         boolean waiting = current != null ? current.delivery.wants() : receiver.wants();
-        return queuedBytes < budget && (waiting || closing);
+        return queuedBytes < budget && (waiting || closing || readAhead);
     }
 
     /** Messages after the current one will not be emitted: nobody is or will be there to take them. */
@@ -152,6 +154,11 @@ final class StreamedMessages implements Inbound, Delivery.Source {
             queuedBytes -= p.data.remaining();
             return true;
         });
+    }
+
+    @Override
+    public void readAhead(boolean on) {
+        readAhead = on;
     }
 
     @Override

@@ -14,7 +14,9 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import reactor.core.publisher.Mono;
@@ -43,7 +45,7 @@ import reactor.util.Loggers;
  * out of OPEN arms the close timer, so TCP is closed within the close timeout; {@code closeStatus()}
  * emits exactly once, when the channel becomes inactive.
  */
-final class WebSocketConnection extends ChannelInboundHandlerAdapter implements Outbound.Owner {
+final class WebSocketConnection extends ChannelInboundHandlerAdapter implements Outbound.Owner, Liveness.Owner {
 
     private static final Logger log = Loggers.getLogger(WebSocketConnection.class);
 
@@ -92,6 +94,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     private final Outbound outbound;
     private final Sinks.One<CloseStatus> closed = Sinks.one();
     private final WebSocketInfo info;
+    private final Liveness liveness;
 
     /** The context of this handler, set when it is added (event loop). */
     private ChannelHandlerContext ctx;
@@ -118,6 +121,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         this.info = new ConnectionInfo(this);
         this.inbound = mode.inbound(channel.eventLoop(), config, this::maybeRead);
         this.outbound = new Outbound(this, channel, config);
+        this.liveness = new Liveness(channel.eventLoop(), outbound, this, config.keepAliveInterval(), config.keepAliveTimeout());
     }
 
     // ---- entry points (any thread) ----
@@ -171,6 +175,18 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         return closed.asMono();
     }
 
+    /** {@code ping(payload)}: checked now, sent on subscription. */
+    Mono<Duration> ping(ByteBuffer payload) {
+        if (payload == null) {
+            return Mono.error(WebSocketProtocol.invalid("payload", "must not be null"));
+        }
+        if (payload.remaining() > WebSocketProtocol.MAX_CONTROL_PAYLOAD) {
+            return Mono.error(WebSocketProtocol.invalid("payload", "a Ping carries at most "
+                    + WebSocketProtocol.MAX_CONTROL_PAYLOAD + " bytes, was " + payload.remaining()));
+        }
+        return liveness.ping(payload);
+    }
+
     /** Subscribers of {@link #closeStatus()} still waiting (for tests). */
     int closeStatusSubscribers() {
         return closed.currentSubscriberCount();
@@ -182,6 +198,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         outbound.bind(ctx);
+        liveness.start();
         if (!channel.isActive()) {
             // Closed before this handler was in place: channelInactive will not come.
             channel.eventLoop().execute(this::onChannelClosed);
@@ -200,6 +217,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
             if (msg instanceof Frame frame) {
+                liveness.received();
                 onFrame(frame);
             }
             // HTTP leftovers of the handshake (an empty last content) are dropped.
@@ -251,8 +269,11 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
                 onClose(new CloseStatus(FrameDecoder.closeCode(frame.content()),
                         FrameDecoder.closeReason(frame.content()), true));
                 break;
+            case PONG:
+                liveness.pong(frame.content());
+                break;
             default:
-                // A Pong needs no answer.
+                // The decoder passes no other opcode.
                 break;
         }
     }
@@ -299,6 +320,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
             return;
         }
         enter(State.CLOSE_QUEUED);
+        liveness.closing();
         // Bounds the whole close, also the wait for a message in flight whose publisher stalls.
         armCloseTimer();
         outbound.close(closeFrame(code, reason));
@@ -320,6 +342,22 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     public void sendTimedOut(WebSocketException timeout) {
         // The socket is stuck: no Close could be written; TCP is closed at once.
         fail(Ending.abnormal(timeout), 0);
+    }
+
+    @Override
+    public void keepAliveTimedOut(WebSocketException timeout) {
+        fail(Ending.failed(CloseStatus.INTERNAL_ERROR, "keep-alive timeout", timeout), CloseStatus.INTERNAL_ERROR);
+    }
+
+    @Override
+    public boolean readsPaused() {
+        return !autoRead;
+    }
+
+    @Override
+    public void awaitingPong(boolean awaiting) {
+        inbound.readAhead(awaiting);
+        maybeRead();
     }
 
     @Override
@@ -361,6 +399,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         boolean sendClose = closeCode != 0 && state.sending();
         ending = failure;
         enter(State.FAILED);
+        liveness.terminate(failure.error());
         outbound.terminate(failure.error());
         inbound.terminate(failure.error());
         if (sendClose) {
@@ -403,7 +442,9 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
                     "the server closed TCP without a Close frame"));
         }
         WebSocketException error = ending.error();
-        outbound.terminate(error != null ? error : new WebSocketException(WebErrorStatus.CLOSED, "the connection is closed"));
+        WebSocketException closedError = error != null ? error : new WebSocketException(WebErrorStatus.CLOSED, "the connection is closed");
+        liveness.terminate(closedError);
+        outbound.terminate(closedError);
         inbound.terminate(error);
         closed.tryEmitValue(ending.status());
     }

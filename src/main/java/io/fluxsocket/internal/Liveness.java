@@ -1,0 +1,201 @@
+package io.fluxsocket.internal;
+
+import io.fluxsocket.WebErrorStatus;
+import io.fluxsocket.WebSocketException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+
+/**
+ * Whether the peer is alive: the application's pings, each answered by the first Pong that
+ * carries its payload, with the round-trip time; and the keep-alive, a Ping when nothing was
+ * received for the interval, and a failure with {@code TIMEOUT} when then no frame came within the
+ * timeout.
+ *
+ * <p><b>Paused reads.</b> While a Ping waits for its Pong, the connection reads ahead of the
+ * subscriber's demand, within the receive budget. When the budget is full (the subscriber does not
+ * keep up) a Pong cannot be read, so the keep-alive timeout does not run: when it comes due with
+ * reads paused, the wait starts again, and once reads resume a silent peer is detected within the
+ * timeout.
+ *
+ * <p>Everything here runs on the connection's event loop, except {@link #ping}'s subscription.
+ */
+final class Liveness {
+
+    /** What the liveness asks of the connection. Event loop. */
+    interface Owner {
+
+        /** No frame came within the keep-alive timeout: fail with {@code timeout}. */
+        void keepAliveTimedOut(WebSocketException timeout);
+
+        /** Socket reads are stopped: the receive budget is full. */
+        boolean readsPaused();
+
+        /** Whether a Ping waits for its Pong: reads then go ahead of demand, within the budget. */
+        void awaitingPong(boolean awaiting);
+    }
+
+    /** A ping of the application, waiting for its Pong. */
+    private record Pending(byte[] payload, long sentAt, MonoSink<Duration> sink) {
+    }
+
+    /** The keep-alive's Ping payloads start with this, so that the application's are not taken for them. */
+    private static final byte[] KEEP_ALIVE = "fluxsocket keep-alive ".getBytes(StandardCharsets.US_ASCII);
+
+    private final EventLoop loop;
+    private final Outbound outbound;
+    private final Owner owner;
+    /** The keep-alive's interval and timeout; null if there is no keep-alive. */
+    private final Duration interval;
+    private final Duration timeout;
+    /** The application's pings not answered yet, oldest first (event loop). */
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>(2);
+    /** When the last frame was received, {@link System#nanoTime()} (event loop). */
+    private long lastReceived = System.nanoTime();
+    /** When the keep-alive's Ping went, while it waits for a frame; 0 if it does not (event loop). */
+    private long waitingSince;
+    /** Keep-alive Pings sent, for their payloads (event loop). */
+    private long keepAlivePings;
+    /** The next keep-alive check (event loop). */
+    private ScheduledFuture<?> timer;
+    /** The connection is closing or ended: no more keep-alive checks (event loop). */
+    private boolean stopped;
+    /** Why the connection ended; pings fail with it (event loop). */
+    private WebSocketException ended;
+
+    Liveness(EventLoop loop, Outbound outbound, Owner owner, Duration interval, Duration timeout) {
+        this.loop = loop;
+        this.outbound = outbound;
+        this.owner = owner;
+        this.interval = interval;
+        this.timeout = timeout;
+    }
+
+    /** Starts the keep-alive, if there is one. Event loop. */
+    void start() {
+        if (interval != null) {
+            schedule(interval.toNanos());
+        }
+    }
+
+    /**
+     * Sends a Ping with {@code payload} (at most 125 bytes, checked by the caller) and emits the
+     * time until the first Pong with the same payload; errors if the connection ends first.
+     */
+    Mono<Duration> ping(ByteBuffer payload) {
+        byte[] bytes = new byte[payload.remaining()];
+        payload.duplicate().get(bytes);
+        return Mono.create(sink -> loop.execute(() -> {
+            if (ended != null) {
+                sink.error(ended);
+                return;
+            }
+            Pending p = new Pending(bytes, System.nanoTime(), sink);
+            pending.add(p);
+            sink.onCancel(() -> loop.execute(() -> {
+                pending.remove(p);
+                awaiting();
+            }));
+            outbound.ping(Unpooled.wrappedBuffer(bytes));
+            awaiting();
+        }));
+    }
+
+    /** A frame was received: the peer is alive. Event loop. */
+    void received() {
+        lastReceived = System.nanoTime();
+        if (waitingSince != 0) {
+            waitingSince = 0;
+            awaiting();
+        }
+    }
+
+    /** Tells the owner whether a Ping waits for its Pong. */
+    private void awaiting() {
+        owner.awaitingPong(ended == null && (!pending.isEmpty() || waitingSince != 0));
+    }
+
+    /** A Pong was received: it answers the oldest ping with its payload, if any. Event loop. */
+    void pong(ByteBuf payload) {
+        if (pending.isEmpty()) {
+            return;
+        }
+        byte[] bytes = ByteBufUtil.getBytes(payload);
+        for (Pending p : pending) {
+            if (Arrays.equals(p.payload, bytes)) {
+                pending.remove(p);
+                awaiting();
+                p.sink.success(Duration.ofNanos(System.nanoTime() - p.sentAt));
+                return;
+            }
+        }
+    }
+
+    /** The connection is closing: no more keep-alive Pings (the close timeout bounds the rest). Event loop. */
+    void closing() {
+        stopped = true;
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        waitingSince = 0;
+    }
+
+    /** The connection ended with {@code error}: pings waiting fail with it, and the keep-alive stops. Event loop. */
+    void terminate(WebSocketException error) {
+        if (ended != null) {
+            return;
+        }
+        ended = error;
+        stopped = true;
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        for (Pending p; (p = pending.poll()) != null; ) {
+            p.sink.error(error);
+        }
+    }
+
+    private void schedule(long nanos) {
+        timer = loop.schedule(this::check, Math.max(nanos, 1), TimeUnit.NANOSECONDS);
+    }
+
+    private void check() {
+        if (stopped) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (waitingSince == 0) {
+            long quiet = now - lastReceived;
+            if (quiet < interval.toNanos()) {
+                schedule(interval.toNanos() - quiet);
+                return;
+            }
+            waitingSince = now;
+            ByteBuf payload = Unpooled.buffer(KEEP_ALIVE.length + 20);
+            payload.writeBytes(KEEP_ALIVE).writeCharSequence(Long.toString(++keepAlivePings), StandardCharsets.US_ASCII);
+            outbound.ping(payload);
+            awaiting();
+            schedule(timeout.toNanos());
+        } else if (owner.readsPaused()) {
+            // A Pong could not be read: the wait starts again.
+            waitingSince = now;
+            schedule(timeout.toNanos());
+        } else if (now - waitingSince >= timeout.toNanos()) {
+            owner.keepAliveTimedOut(new WebSocketException(WebErrorStatus.TIMEOUT, "no frame from the server within "
+                    + timeout.toMillis() + " ms of a keep-alive Ping, after " + interval.toMillis()
+                    + " ms without one (keepAlive)"));
+        } else {
+            schedule(timeout.toNanos() - (now - waitingSince));
+        }
+    }
+}

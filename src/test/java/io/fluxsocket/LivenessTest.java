@@ -1,0 +1,167 @@
+package io.fluxsocket;
+
+import io.fluxsocket.testing.Frame;
+import io.fluxsocket.testing.RawServer;
+import io.fluxsocket.testing.TestServer;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code ping} and the keep-alive, against the raw server (which answers Pings only when told, or
+ * stops answering) and an in-process Reactor Netty server (which answers every Ping).
+ */
+@Timeout(60)
+class LivenessTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private static StreamWebSocket open(RawServer server, WebSocketClient client) {
+        CompletableFuture<StreamWebSocket> connecting = client.connect(server.uri()).toFuture();
+        server.acceptHandshake();
+        server.respond101();
+        return connecting.orTimeout(5, TimeUnit.SECONDS).join();
+    }
+
+    @Test
+    void aPingIsAnsweredByThePongWithItsPayloadAndTheRoundTripIsMeasured() {
+        try (RawServer server = RawServer.start()) {
+            StreamWebSocket ws = open(server, WebSocketClient.create());
+            byte[] first = "first".getBytes(StandardCharsets.US_ASCII);
+            byte[] second = "second".getBytes(StandardCharsets.US_ASCII);
+            CompletableFuture<Duration> one = ws.ping(ByteBuffer.wrap(first)).toFuture();
+            CompletableFuture<Duration> two = ws.ping(ByteBuffer.wrap(second)).toFuture();
+            Frame a = server.readFrame();
+            Frame b = server.readFrame();
+            assertEquals(Frame.PING, a.opcode());
+            assertArrayEquals(first, a.payload());
+            assertArrayEquals(second, b.payload());
+            // Answered out of order, with an unsolicited Pong first: each ping takes its own.
+            server.sendFrame(true, 0, Frame.PONG, false, "other".getBytes(StandardCharsets.US_ASCII));
+            server.sendFrame(true, 0, Frame.PONG, false, second);
+            assertTrue(two.orTimeout(5, TimeUnit.SECONDS).join().toNanos() > 0);
+            assertFalse(one.isDone(), "its Pong has not come");
+            server.sendFrame(true, 0, Frame.PONG, false, first);
+            assertTrue(one.orTimeout(5, TimeUnit.SECONDS).join().toNanos() > 0);
+        }
+    }
+
+    @Test
+    void aPingWaitingWhenTheConnectionEndsFailsWithItsError() {
+        try (RawServer server = RawServer.start()) {
+            StreamWebSocket ws = open(server, WebSocketClient.create());
+            CompletableFuture<Duration> ping = ws.ping(ByteBuffer.allocate(0)).toFuture();
+            server.readFrame();
+            server.reset();
+            WebSocketException e = (WebSocketException) assertThrows(Exception.class,
+                    () -> ping.get(5, TimeUnit.SECONDS)).getCause();
+            assertEquals(WebErrorStatus.CONNECTION_RESET, e.status(), e.toString());
+            StepVerifier.create(ws.ping(ByteBuffer.allocate(1)))
+                    .expectErrorSatisfies(after -> assertEquals(WebErrorStatus.CONNECTION_RESET, WebSocketError.status(after)))
+                    .verify(WAIT);
+        }
+    }
+
+    @Test
+    void aPingPayloadOverOneHundredTwentyFiveBytesOrNullIsRefusedNamingIt() {
+        try (TestServer server = TestServer.echoing()) {
+            StreamWebSocket ws = WebSocketClient.create().connect(server.uri()).block(WAIT);
+            StepVerifier.create(ws.ping(ByteBuffer.allocate(126)))
+                    .expectErrorSatisfies(e -> {
+                        assertEquals(WebErrorStatus.INVALID_ARGUMENT, WebSocketError.status(e));
+                        assertTrue(e.getMessage().startsWith("payload:"), e.getMessage());
+                    })
+                    .verify(WAIT);
+            StepVerifier.create(ws.ping(null)).expectError(WebSocketException.class).verify(WAIT);
+            // A server that answers Pings: the round trip of the longest payload allowed.
+            assertTrue(ws.ping(ByteBuffer.allocate(125)).block(WAIT).toNanos() > 0);
+            ws.close().block(WAIT);
+        }
+    }
+
+    @Test
+    void keepAliveFailsWithTimeoutAndClose1011WhenTheServerStopsAnswering() {
+        try (RawServer server = RawServer.start()) {
+            WebSocketClient client = WebSocketClient.builder().keepAlive(Duration.ofMillis(200), Duration.ofMillis(300)).build();
+            long start = System.nanoTime();
+            StreamWebSocket ws = open(server, client);
+            Frame ping = server.readFrame(WAIT);
+            assertEquals(Frame.PING, ping.opcode(), "a Ping after the interval without a frame");
+            Frame close = server.readFrame(WAIT);
+            assertEquals(Frame.CLOSE, close.opcode());
+            assertEquals(1011, close.closeCode());
+            StepVerifier.create(ws.receive())
+                    .expectErrorSatisfies(e -> assertEquals(WebErrorStatus.TIMEOUT, WebSocketError.status(e), e.toString()))
+                    .verify(WAIT);
+            Duration detected = Duration.ofNanos(System.nanoTime() - start);
+            // interval + timeout, plus a stated slack of 2 s for the scheduling of a loaded machine.
+            assertTrue(detected.compareTo(Duration.ofMillis(500)) >= 0 && detected.compareTo(Duration.ofMillis(2500)) < 0,
+                    "detected after " + detected.toMillis() + " ms");
+            assertEquals(1011, ws.closeStatus().block(WAIT).code());
+        }
+    }
+
+    @Test
+    void keepAliveStaysOpenWhileTheServerAnswers() {
+        try (RawServer server = RawServer.start()) {
+            WebSocketClient client = WebSocketClient.builder().keepAlive(Duration.ofMillis(100), Duration.ofMillis(300)).build();
+            StreamWebSocket ws = open(server, client);
+            for (int i = 0; i < 5; i++) {
+                Frame ping = server.readFrame(WAIT);
+                assertEquals(Frame.PING, ping.opcode());
+                server.sendFrame(true, 0, Frame.PONG, false, ping.payload());
+            }
+            assertTrue(ws.closeStatus().toFuture().isDone() == false, "still open after five keep-alive rounds");
+            ws.close().toFuture();
+            assertEquals(Frame.CLOSE, server.readFrame(WAIT).opcode());
+            server.sendClose(1000, "");
+            assertEquals(1000, ws.closeStatus().block(WAIT).code());
+        }
+    }
+
+    @Test
+    void keepAliveDoesNotFailWhileReadsArePausedAndDetectsASilentServerOnceTheyResume() throws Exception {
+        try (RawServer server = RawServer.start()) {
+            WebSocketClient client = WebSocketClient.builder().receiveBufferBytes(1024)
+                    .keepAlive(Duration.ofMillis(100), Duration.ofMillis(200)).build();
+            StreamWebSocket ws = open(server, client);
+            // More than the receive budget, then silence: the subscriber requests nothing, so reads pause.
+            byte[] chunk = new byte[16 * 1024];
+            for (int i = 0; i < 32; i++) {
+                server.sendBinary(chunk);
+            }
+            CompletableFuture<CloseStatus> status = ws.closeStatus().toFuture();
+            Thread.sleep(1500);
+            assertFalse(status.isDone(), "no keep-alive failure while reads are paused, for 5 timeouts");
+            long start = System.nanoTime();
+            StepVerifier.create(ws.receive())
+                    .thenConsumeWhile(b -> true)
+                    .expectErrorSatisfies(e -> assertEquals(WebErrorStatus.TIMEOUT, WebSocketError.status(e), e.toString()))
+                    .verify(WAIT);
+            assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofMillis(2500)) < 0,
+                    "detected once reads resumed, within interval + timeout and 2 s of slack");
+        }
+    }
+
+    @Test
+    void keepAliveArgumentsMustBePositive() {
+        WebSocketException e = assertThrows(WebSocketException.class,
+                () -> WebSocketClient.builder().keepAlive(Duration.ZERO, Duration.ofSeconds(1)));
+        assertEquals(WebErrorStatus.INVALID_ARGUMENT, e.status());
+        assertTrue(e.getMessage().startsWith("keepAlive interval:"), e.getMessage());
+        e = assertThrows(WebSocketException.class, () -> WebSocketClient.builder().keepAlive(Duration.ofSeconds(1), Duration.ofMillis(-1)));
+        assertTrue(e.getMessage().startsWith("keepAlive timeout:"), e.getMessage());
+    }
+}
