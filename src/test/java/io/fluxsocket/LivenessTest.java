@@ -123,7 +123,7 @@ class LivenessTest {
                 assertEquals(Frame.PING, ping.opcode());
                 server.sendFrame(true, 0, Frame.PONG, false, ping.payload());
             }
-            assertTrue(ws.closeStatus().toFuture().isDone() == false, "still open after five keep-alive rounds");
+            assertFalse(ws.closeStatus().toFuture().isDone(), "still open after five keep-alive rounds");
             ws.close().toFuture();
             assertEquals(Frame.CLOSE, server.readFrame(WAIT).opcode());
             server.sendClose(1000, "");
