@@ -108,6 +108,8 @@ public interface WebSocketClient {
         /** The keep-alive's interval and timeout; null for none. */
         private Duration keepAliveInterval;
         private Duration keepAliveTimeout;
+        /** No data either way for this long closes the connection with 1001; null for none. */
+        private Duration idleTimeout;
 
         Builder() {
         }
@@ -240,6 +242,18 @@ public interface WebSocketClient {
         public Builder keepAlive(Duration interval, Duration timeout) {
             this.keepAliveInterval = Arguments.positive(interval, "keepAlive interval");
             this.keepAliveTimeout = Arguments.positive(timeout, "keepAlive timeout");
+            return this;
+        }
+
+        /**
+         * Closes the connection with 1001 (going away) and the reason {@code "idle timeout: ..."} once
+         * no data frame payload moved either way for this long (control frames, keep-alive Pings
+         * included, do not count); checked every quarter of it. Off by default.
+         *
+         * @throws WebSocketException with {@code INVALID_ARGUMENT} for a zero, negative or null duration
+         */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = Arguments.positive(timeout, "idleTimeout");
             return this;
         }
 
@@ -421,7 +435,7 @@ public interface WebSocketClient {
             TlsOptions tls = new TlsOptions(trust, keys, sslContext, Set.copyOf(ignorable), validation, tlsProtocols, cipherSuites);
             return new DefaultWebSocketClient(new ClientConfig(connectTimeout, sendTimeout, closeTimeout, noDelay,
                     java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers)), List.copyOf(subprotocols), maxFramePayload, receiveBufferBytes,
-                    outboundBufferBytes, maxMessageSize, receiveMode, tls, keepAliveInterval, keepAliveTimeout));
+                    outboundBufferBytes, maxMessageSize, receiveMode, tls, keepAliveInterval, keepAliveTimeout, idleTimeout));
         }
     }
 }

@@ -156,12 +156,44 @@ class LivenessTest {
     }
 
     @Test
-    void keepAliveArgumentsMustBePositive() {
+    void noDataEitherWayForTheIdleTimeoutClosesWith1001() {
+        try (RawServer server = RawServer.start()) {
+            StreamWebSocket ws = open(server, WebSocketClient.builder().idleTimeout(Duration.ofMillis(300)).build());
+            Frame close = server.readFrame(WAIT);
+            assertEquals(Frame.CLOSE, close.opcode());
+            assertEquals(CloseStatus.GOING_AWAY, close.closeCode());
+            assertTrue(new String(close.payload(), 2, close.payload().length - 2, StandardCharsets.UTF_8).startsWith("idle timeout"),
+                    close.toString());
+            server.sendClose(CloseStatus.GOING_AWAY, "");
+            assertEquals(CloseStatus.GOING_AWAY, ws.closeStatus().block(WAIT).code());
+        }
+    }
+
+    @Test
+    void dataKeepsAConnectionWithAnIdleTimeoutOpen() throws Exception {
+        try (RawServer server = RawServer.start()) {
+            StreamWebSocket ws = open(server, WebSocketClient.builder().idleTimeout(Duration.ofMillis(400)).build());
+            // Eight sends 100 ms apart: 800 ms, twice the idle timeout, with data all along.
+            for (int i = 0; i < 8; i++) {
+                ws.send(Mono.just(ByteBuffer.wrap(new byte[] {(byte) i}))).block(WAIT);
+                assertEquals(Frame.BINARY, server.readFrame(WAIT).opcode(), "data, not a Close, after " + i + " sends");
+                Thread.sleep(100);
+            }
+            Frame close = server.readFrame(WAIT);
+            assertEquals(Frame.CLOSE, close.opcode(), "once the data stopped");
+            assertEquals(CloseStatus.GOING_AWAY, close.closeCode());
+        }
+    }
+
+    @Test
+    void keepAliveAndIdleTimeoutArgumentsMustBePositive() {
         WebSocketException e = assertThrows(WebSocketException.class,
                 () -> WebSocketClient.builder().keepAlive(Duration.ZERO, Duration.ofSeconds(1)));
         assertEquals(WebErrorStatus.INVALID_ARGUMENT, e.status());
         assertTrue(e.getMessage().startsWith("keepAlive interval:"), e.getMessage());
         e = assertThrows(WebSocketException.class, () -> WebSocketClient.builder().keepAlive(Duration.ofSeconds(1), Duration.ofMillis(-1)));
         assertTrue(e.getMessage().startsWith("keepAlive timeout:"), e.getMessage());
+        e = assertThrows(WebSocketException.class, () -> WebSocketClient.builder().idleTimeout(Duration.ZERO));
+        assertTrue(e.getMessage().startsWith("idleTimeout:"), e.getMessage());
     }
 }

@@ -24,13 +24,14 @@ public record ClientConfig(
         ReceiveMode receiveMode,
         TlsOptions tls,
         Duration keepAliveInterval,
-        Duration keepAliveTimeout) {
+        Duration keepAliveTimeout,
+        Duration idleTimeout) {
 
     /** Options with the default TLS options. */
     public ClientConfig(Duration connectTimeout, Duration sendTimeout, Duration closeTimeout, boolean noDelay,
             Map<String, String> headers, List<String> subprotocols, int maxFramePayload, int receiveBufferBytes,
             int outboundBufferBytes, int maxMessageSize, ReceiveMode receiveMode) {
         this(connectTimeout, sendTimeout, closeTimeout, noDelay, headers, subprotocols, maxFramePayload,
-                receiveBufferBytes, outboundBufferBytes, maxMessageSize, receiveMode, TlsOptions.DEFAULT, null, null);
+                receiveBufferBytes, outboundBufferBytes, maxMessageSize, receiveMode, TlsOptions.DEFAULT, null, null, null);
     }
 }

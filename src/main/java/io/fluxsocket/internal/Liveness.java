@@ -18,9 +18,9 @@ import reactor.core.publisher.MonoSink;
 
 /**
  * Whether the peer is alive: the application's pings, each answered by the first Pong that
- * carries its payload, with the round-trip time; and the keep-alive, a Ping when nothing was
+ * carries its payload, with the round-trip time; the keep-alive, a Ping when nothing was
  * received for the interval, and a failure with {@code TIMEOUT} when then no frame came within the
- * timeout.
+ * timeout; and the idle timeout, a Close 1001 once no data moved either way for that long.
  *
  * <p><b>Paused reads.</b> While a Ping waits for its Pong, the connection reads ahead of the
  * subscriber's demand, within the receive budget. When the budget is full (the subscriber does not
@@ -43,6 +43,12 @@ final class Liveness {
 
         /** Whether a Ping waits for its Pong: reads then go ahead of demand, within the budget. */
         void awaitingPong(boolean awaiting);
+
+        /** Payload bytes of data frames sent and received so far. */
+        long dataBytes();
+
+        /** No data frame either way for the idle timeout: close with 1001 and {@code reason}. */
+        void idleTimedOut(String reason);
     }
 
     /** A ping of the application, waiting for its Pong. */
@@ -68,24 +74,55 @@ final class Liveness {
     private long keepAlivePings;
     /** The next keep-alive check (event loop). */
     private ScheduledFuture<?> timer;
+    /** The idle timeout; null if there is none. */
+    private final Duration idle;
+    /** {@link Owner#dataBytes()} at the last idle check, and since when it has not moved (event loop). */
+    private long idleBytes;
+    private long idleSince;
+    /** The next idle check (event loop). */
+    private ScheduledFuture<?> idleTimer;
     /** The connection is closing or ended: no more keep-alive checks (event loop). */
     private boolean stopped;
     /** Why the connection ended; pings fail with it (event loop). */
     private WebSocketException ended;
 
-    Liveness(EventLoop loop, Outbound outbound, Owner owner, Duration interval, Duration timeout) {
+    Liveness(EventLoop loop, Outbound outbound, Owner owner, Duration interval, Duration timeout, Duration idle) {
         this.loop = loop;
         this.outbound = outbound;
         this.owner = owner;
         this.interval = interval;
         this.timeout = timeout;
+        this.idle = idle;
     }
 
-    /** Starts the keep-alive, if there is one. Event loop. */
+    /** Starts the keep-alive and the idle timeout, if there are. Event loop. */
     void start() {
         if (interval != null) {
             schedule(interval.toNanos());
         }
+        if (idle != null) {
+            idleBytes = owner.dataBytes();
+            idleSince = System.nanoTime();
+            idleTimer = loop.schedule(this::checkIdle, idle.toNanos() / 4, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Closes the connection once no data moved either way for the idle timeout; checks every quarter of it. */
+    private void checkIdle() {
+        if (stopped) {
+            return;
+        }
+        long now = System.nanoTime();
+        long bytes = owner.dataBytes();
+        if (bytes != idleBytes) {
+            idleBytes = bytes;
+            idleSince = now;
+        } else if (now - idleSince >= idle.toNanos()) {
+            owner.idleTimedOut("idle timeout: no data for " + idle.toMillis() + " ms");
+            return;
+        }
+        long left = idle.toNanos() - (now - idleSince);
+        idleTimer = loop.schedule(this::checkIdle, Math.max(1, Math.min(left, idle.toNanos() / 4)), TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -144,9 +181,7 @@ final class Liveness {
     /** The connection is closing: no more keep-alive Pings (the close timeout bounds the rest). Event loop. */
     void closing() {
         stopped = true;
-        if (timer != null) {
-            timer.cancel(false);
-        }
+        cancelTimers();
         waitingSince = 0;
     }
 
@@ -157,11 +192,18 @@ final class Liveness {
         }
         ended = error;
         stopped = true;
+        cancelTimers();
+        for (Pending p; (p = pending.poll()) != null; ) {
+            p.sink.error(error);
+        }
+    }
+
+    private void cancelTimers() {
         if (timer != null) {
             timer.cancel(false);
         }
-        for (Pending p; (p = pending.poll()) != null; ) {
-            p.sink.error(error);
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
         }
     }
 

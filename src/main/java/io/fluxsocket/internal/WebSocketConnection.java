@@ -121,7 +121,8 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         this.info = new ConnectionInfo(this);
         this.inbound = mode.inbound(channel.eventLoop(), config, this::maybeRead);
         this.outbound = new Outbound(this, channel, config);
-        this.liveness = new Liveness(channel.eventLoop(), outbound, this, config.keepAliveInterval(), config.keepAliveTimeout());
+        this.liveness = new Liveness(channel.eventLoop(), outbound, this, config.keepAliveInterval(), config.keepAliveTimeout(),
+                config.idleTimeout());
     }
 
     // ---- entry points (any thread) ----
@@ -352,6 +353,16 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     @Override
     public boolean readsPaused() {
         return !autoRead;
+    }
+
+    @Override
+    public long dataBytes() {
+        return outbound.bytesSent() + bytesReceived;
+    }
+
+    @Override
+    public void idleTimedOut(String reason) {
+        startClose(CloseStatus.GOING_AWAY, reason);
     }
 
     @Override
