@@ -65,7 +65,7 @@ final class Liveness {
     private final Duration interval;
     private final Duration timeout;
     /** The application's pings not answered yet, oldest first (event loop). */
-    private final ArrayDeque<Pending> pending = new ArrayDeque<>(2);
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>(1);
     /** When the last frame was received, {@link System#nanoTime()} (event loop). */
     private long lastReceived = System.nanoTime();
     /** When the keep-alive's Ping went, while it waits for a frame; 0 if it does not (event loop). */

@@ -92,9 +92,10 @@ final class Outbound implements FrameWriter.Completions {
     private OutboundMessage current;
     /**
      * Control frames to write ahead of the next data frame once the channel is writable: Pings in
-     * order, and of Pongs only the newest (event loop).
+     * order, and of Pongs only the newest; made on first use, as idle connections are counted in
+     * bytes (event loop).
      */
-    private final ArrayDeque<Frame> control = new ArrayDeque<>(2);
+    private ArrayDeque<Frame> control;
     /** The Close frame of {@code close()}, waiting for the messages queued before it; or null. */
     private Frame queuedClose;
     /** Once set, nothing more is sent: every message fails with it. */
@@ -221,7 +222,7 @@ final class Outbound implements FrameWriter.Completions {
             return;
         }
         // Only the newest Pong waits (release() says nothing of removal: a slice shares its count).
-        control.removeIf(f -> {
+        control().removeIf(f -> {
             if (f.opcode != Opcode.PONG) {
                 return false;
             }
@@ -232,13 +233,20 @@ final class Outbound implements FrameWriter.Completions {
         drain();
     }
 
+    private ArrayDeque<Frame> control() {
+        if (control == null) {
+            control = new ArrayDeque<>(2);
+        }
+        return control;
+    }
+
     /** Sends a Ping ahead of the next data frame. Event loop. */
     void ping(ByteBuf payload) {
         if (terminated != null) {
             payload.release();
             return;
         }
-        control.add(Frame.control(Opcode.PING, payload));
+        control().add(Frame.control(Opcode.PING, payload));
         drain();
     }
 
@@ -278,7 +286,7 @@ final class Outbound implements FrameWriter.Completions {
         }
         terminated = cause;
         writer.stop();
-        for (Frame f; (f = control.poll()) != null; ) {
+        for (Frame f; control != null && (f = control.poll()) != null; ) {
             f.release();
         }
         if (queuedClose != null) {
@@ -337,7 +345,7 @@ final class Outbound implements FrameWriter.Completions {
         takeIncoming();
         resumePulls();
         while (terminated == null) {
-            while (!control.isEmpty() && writer.isWritable()) {
+            while (control != null && !control.isEmpty() && writer.isWritable()) {
                 write(control.poll(), null, null);
             }
             takeMessages();
