@@ -2,8 +2,8 @@ package io.fluxsocket;
 
 import io.fluxsocket.testing.TestPki;
 import io.fluxsocket.testing.TestPki.Identity;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.handler.ssl.ClientAuth;
+import io.fluxsocket.testing.TestServer;
+import io.netty.handler.ssl.SslHandler;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -36,9 +36,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-import reactor.netty.DisposableServer;
-import reactor.netty.http.Http11SslContextSpec;
-import reactor.netty.http.server.HttpServer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -60,7 +57,7 @@ class TlsTest {
     private final AtomicInteger upgrades = new AtomicInteger();
     /** The subject of the client certificate of the last upgrade, or "none". */
     private final AtomicReference<String> clientSubject = new AtomicReference<>();
-    private DisposableServer server;
+    private TestServer server;
 
     @TempDir
     Path dir;
@@ -68,7 +65,7 @@ class TlsTest {
     @AfterEach
     void stop() {
         if (server != null) {
-            server.disposeNow();
+            server.close();
         }
     }
 
@@ -76,26 +73,13 @@ class TlsTest {
         return start(identity, false, host);
     }
 
-    @SuppressWarnings("deprecation")
     private URI start(Identity identity, boolean clientCertificates, String host) {
-        server = HttpServer.create()
-                .host("127.0.0.1")
-                .port(0)
-                .secure(spec -> spec.sslContext(Http11SslContextSpec.forServer(identity.key(), identity.chain().toArray(new X509Certificate[0]))
-                        .configure(b -> {
-                            if (clientCertificates) {
-                                b.trustManager(PKI.ca()).clientAuth(ClientAuth.REQUIRE);
-                            }
-                        })))
-                .handle((request, response) -> {
-                    upgrades.incrementAndGet();
-                    return response.sendWebsocket((in, out) -> {
-                        in.withConnection(c -> clientSubject.set(subjectOf(c.channel().pipeline().get(io.netty.handler.ssl.SslHandler.class).engine().getSession())));
-                        return out.sendObject(in.receiveFrames().map(WebSocketFrame::retain));
-                    });
-                })
-                .bindNow();
-        return URI.create("wss://" + host + ":" + server.port() + "/echo");
+        server = new TestServer(identity, clientCertificates, (in, out) -> {
+            upgrades.incrementAndGet();
+            in.withConnection(c -> clientSubject.set(subjectOf(c.channel().pipeline().get(SslHandler.class).engine().getSession())));
+            return TestServer.echo(in, out);
+        });
+        return URI.create(server.uri("wss", host) + "echo");
     }
 
     private static String subjectOf(SSLSession session) {
@@ -385,7 +369,7 @@ class TlsTest {
         URI uri = start(PKI.wrongHost(), "localhost");
         WebSocketException e = connectError(WebSocketClient.builder().sslContext(context).build(), uri);
         assertEquals(WebErrorStatus.CERTIFICATE_COMMON_NAME_IS_INCORRECT, e.status(), e.toString());
-        server.disposeNow();
+        server.close();
         uri = start(PKI.valid(), "localhost");
         assertEquals(PKI.valid().certificate(), echo(WebSocketClient.builder().sslContext(context).build(), uri)
                 .serverCertificate().orElseThrow());

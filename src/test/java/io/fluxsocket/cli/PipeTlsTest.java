@@ -2,8 +2,7 @@ package io.fluxsocket.cli;
 
 import io.fluxsocket.testing.TestPki;
 import io.fluxsocket.testing.TestPki.Identity;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.handler.ssl.ClientAuth;
+import io.fluxsocket.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -18,9 +17,6 @@ import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.List;
 import java.util.regex.Pattern;
-import reactor.netty.DisposableServer;
-import reactor.netty.http.Http11SslContextSpec;
-import reactor.netty.http.server.HttpServer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,7 +36,7 @@ class PipeTlsTest {
     private static final String NL = System.lineSeparator();
 
     /** The server of the test, if it started one. */
-    private DisposableServer server;
+    private TestServer server;
 
     @TempDir
     Path dir;
@@ -48,28 +44,14 @@ class PipeTlsTest {
     @AfterEach
     void stop() {
         if (server != null) {
-            server.disposeNow();
+            server.close();
         }
     }
 
     /** Starts a wss:// echo server with the valid certificate; with {@code clientCertificates}, it requires one. */
-    @SuppressWarnings("deprecation")
     private String start(boolean clientCertificates) {
-        Identity identity = PKI.valid();
-        server = HttpServer.create()
-                .host("127.0.0.1")
-                .port(0)
-                .secure(spec -> spec.sslContext(Http11SslContextSpec.forServer(identity.key(),
-                                identity.chain().toArray(new X509Certificate[0]))
-                        .configure(builder -> {
-                            if (clientCertificates) {
-                                builder.trustManager(PKI.ca()).clientAuth(ClientAuth.REQUIRE);
-                            }
-                        })))
-                .handle((request, response) -> response.sendWebsocket(
-                        (in, out) -> out.sendObject(in.receiveFrames().map(WebSocketFrame::retain))))
-                .bindNow();
-        return "wss://127.0.0.1:" + server.port() + "/echo";
+        server = TestServer.echoingOverTls(PKI.valid(), clientCertificates);
+        return server.uri("wss", "127.0.0.1") + "echo";
     }
 
     /** Pipes {@link #MESSAGE} through the tool with these arguments. */

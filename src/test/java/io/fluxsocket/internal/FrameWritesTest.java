@@ -10,7 +10,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,13 +21,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The shared promise of frame writes on its own: which frame each completion is told for, and the
- * listeners other handlers add while a write passes through them. {@link Held} keeps writes and
+ * listeners other handlers add while a write passes through them. {@link HeldWrites} keeps writes and
  * completes or fails them when told, as a socket or a queuing handler would.
  */
 class FrameWritesTest {
 
     private final List<String> told = new ArrayList<>();
-    private final Held held = new Held();
+    private final HeldWrites held = new HeldWrites();
     private EmbeddedChannel channel;
     private ChannelHandlerContext ctx;
     private FrameWrites writes;
@@ -135,39 +134,5 @@ class FrameWritesTest {
         assertTrue(writes.setUncancellable());
         assertSame(channel, writes.channel());
         assertNull(writes.cause());
-    }
-
-    /** Keeps writes until told to complete or fail them. */
-    private static final class Held extends ChannelDuplexHandler {
-
-        private final ArrayDeque<Object[]> writes = new ArrayDeque<>();
-        private ChannelHandlerContext ctx;
-
-        @Override
-        public void handlerAdded(ChannelHandlerContext ctx) {
-            this.ctx = ctx;
-        }
-
-        @Override
-        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-            writes.add(new Object[] {msg, promise});
-        }
-
-        void completeOne() {
-            Object[] w = writes.poll();
-            ctx.writeAndFlush(w[0], (ChannelPromise) w[1]);
-        }
-
-        void completeAll() {
-            while (!writes.isEmpty()) {
-                completeOne();
-            }
-        }
-
-        void failOne(Throwable cause) {
-            Object[] w = writes.poll();
-            ((io.netty.buffer.ByteBuf) w[0]).release();
-            ((ChannelPromise) w[1]).setFailure(cause);
-        }
     }
 }

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The {@link Outbound} in a pipeline without a socket ({@link EmbeddedChannel}, on whose event
  * loop the test runs): given publishers, writability and write completions, which frames it
  * writes, in which order, and what it takes from publishers. Frames are read as
- * {@code opcode[+fin]:hex} (the wire opcode). {@link Stall} stands for a socket that stops taking
+ * {@code opcode[+fin]:hex} (the wire opcode). {@link HeldWrites} stands for a socket that stops taking
  * bytes: it keeps writes, and completes or fails them when told.
  */
 class OutboundPipelineTest {
@@ -46,7 +45,7 @@ class OutboundPipelineTest {
     private static final int FRAME = 8;
 
     private final Owner owner = new Owner();
-    private final Stall stall = new Stall();
+    private final HeldWrites stall = new HeldWrites();
     private EmbeddedChannel channel;
     private Outbound outbound;
 
@@ -323,44 +322,6 @@ class OutboundPipelineTest {
 
     private static ByteBuffer hex(String hex) {
         return ByteBuffer.wrap(ByteBufUtil.decodeHexDump(hex));
-    }
-
-    /** Keeps writes, as a socket that takes no bytes; passes them on when told. */
-    private static final class Stall extends ChannelDuplexHandler {
-
-        private final ArrayDeque<Object[]> held = new ArrayDeque<>();
-        private ChannelHandlerContext ctx;
-
-        @Override
-        public void handlerAdded(ChannelHandlerContext ctx) {
-            this.ctx = ctx;
-        }
-
-        @Override
-        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-            held.add(new Object[] {msg, promise});
-        }
-
-        int size() {
-            return held.size();
-        }
-
-        void completeOne() {
-            Object[] w = held.poll();
-            ctx.writeAndFlush(w[0], (ChannelPromise) w[1]);
-        }
-
-        void completeAll() {
-            while (!held.isEmpty()) {
-                completeOne();
-            }
-        }
-
-        void failOne(Throwable cause) {
-            Object[] w = held.poll();
-            ((Frame) w[0]).release();
-            ((ChannelPromise) w[1]).setFailure(cause);
-        }
     }
 
     /** The connection's side, as the real owner does it: a write failure ends the outbound. */

@@ -7,7 +7,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 
+import io.netty.handler.ssl.ClientAuth;
 import java.net.URI;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -15,6 +17,7 @@ import java.util.function.BiFunction;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.netty.DisposableServer;
+import reactor.netty.http.Http11SslContextSpec;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.WebsocketServerSpec;
 import reactor.netty.http.websocket.WebsocketInbound;
@@ -32,9 +35,28 @@ public final class TestServer implements AutoCloseable {
     private final CountDownLatch unwritable = new CountDownLatch(1);
 
     public TestServer(BiFunction<WebsocketInbound, WebsocketOutbound, Publisher<Void>> handler) {
-        this.server = HttpServer.create()
-                .host("127.0.0.1")
-                .port(0)
+        this(null, false, handler);
+    }
+
+    /**
+     * A {@code wss://} server with {@code identity}'s key and chain (a plain {@code ws://} one if
+     * null); with {@code requireClientCertificate}, it requires a client certificate issued by the
+     * {@link TestPki} root.
+     */
+    @SuppressWarnings("deprecation")
+    public TestServer(TestPki.Identity identity, boolean requireClientCertificate,
+            BiFunction<WebsocketInbound, WebsocketOutbound, Publisher<Void>> handler) {
+        HttpServer http = HttpServer.create().host("127.0.0.1").port(0);
+        if (identity != null) {
+            http = http.secure(spec -> spec.sslContext(Http11SslContextSpec.forServer(identity.key(),
+                            identity.chain().toArray(new X509Certificate[0]))
+                    .configure(builder -> {
+                        if (requireClientCertificate) {
+                            builder.trustManager(TestPki.get().ca()).clientAuth(ClientAuth.REQUIRE);
+                        }
+                    })));
+        }
+        this.server = http
                 .doOnChannelInit((observer, ch, address) -> {
                     channel.set(ch);
                     ch.pipeline().addFirst("test.probe", new ChannelInboundHandlerAdapter() {
@@ -57,7 +79,17 @@ public final class TestServer implements AutoCloseable {
      * opcodes are the client's), with backpressure (it reads no faster than it writes back).
      */
     public static TestServer echoing() {
-        return new TestServer((in, out) -> out.sendObject(in.receiveFrames().map(WebSocketFrame::retain)));
+        return new TestServer(TestServer::echo);
+    }
+
+    /** {@link #echoing()} over TLS, as {@link #TestServer(TestPki.Identity, boolean, BiFunction)} says. */
+    public static TestServer echoingOverTls(TestPki.Identity identity, boolean requireClientCertificate) {
+        return new TestServer(identity, requireClientCertificate, TestServer::echo);
+    }
+
+    /** The echo handler: every frame back as it came. */
+    public static Publisher<Void> echo(WebsocketInbound in, WebsocketOutbound out) {
+        return out.sendObject(in.receiveFrames().map(WebSocketFrame::retain));
     }
 
     /**
@@ -71,7 +103,16 @@ public final class TestServer implements AutoCloseable {
     }
 
     public URI uri() {
-        return URI.create("ws://127.0.0.1:" + server.port() + "/");
+        return uri("ws", "127.0.0.1");
+    }
+
+    /** {@code scheme://host:port/}, for a server with TLS ({@code wss}) or a host name. */
+    public URI uri(String scheme, String host) {
+        return URI.create(scheme + "://" + host + ":" + server.port() + "/");
+    }
+
+    public int port() {
+        return server.port();
     }
 
     /** The server side of the latest accepted connection. */
