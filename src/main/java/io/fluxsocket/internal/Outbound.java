@@ -512,7 +512,9 @@ final class Outbound implements FrameWriter.Completions {
             ended(last, null);
         }
         if (current != null || !queue.isEmpty() || (sources != null && !sources.isEmpty()) || queuedClose != null) {
-            drain();
+            // Once after the completions of a flush, not once per frame: one write to the socket
+            // completes many small frames, and what they made room for is taken in one go.
+            scheduledDrain.later();
         }
     }
 

@@ -6,6 +6,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
+import reactor.core.Exceptions;
+import reactor.core.Fuseable;
 
 /**
  * The library's subscriber to a publisher it sends from. It asks for <em>one item at a time</em>,
@@ -22,6 +24,15 @@ import reactor.core.CoreSubscriber;
  * after a cancel does nothing (§3.6), and items that still arrive are given back. The owner
  * takes items with {@link #poll()} on its event loop; an item that will not be used is given back
  * to the budget ({@link Taker#release}), exactly once, also when it arrives after a cancel.
+ * The state goes back to idle only once the item is queued and charged, so the owner, which may
+ * ask on the event loop meanwhile, never asks before the item's bytes count.
+ *
+ * <p><b>Fused publishers.</b> A publisher that offers synchronous fusion ({@link Fuseable#SYNC}:
+ * {@code Flux.range}, {@code fromIterable}, {@code fromArray}, {@code map} and {@code filter} over
+ * them) is not asked at all: the owner takes its items with {@link #poll()} on the event loop, one
+ * when the budget has room, which costs no request, queue or signal per item. Its items are then
+ * made on the event loop, where a request-driven publisher also makes the items asked for once
+ * writes made room; the bound is the same.
  *
  * @param <T> what the publisher emits
  * @param <R> what is queued for the owner (the item, or what the taker made of it)
@@ -56,6 +67,8 @@ final class Pull<T, R> implements CoreSubscriber<T> {
 
     /** The publisher's subscription, once given (any thread). */
     private volatile Subscription upstream;
+    /** The publisher's subscription when it fused synchronously, polled by the owner; else null (any thread). */
+    private volatile Fuseable.QueueSubscription<T> fused;
     /** The publisher completed, or failed with {@link #error} (publisher thread). */
     private volatile boolean done;
     private volatile Throwable error;
@@ -78,6 +91,13 @@ final class Pull<T, R> implements CoreSubscriber<T> {
             s.cancel();
             return;
         }
+        if (s instanceof Fuseable.QueueSubscription<?> && !cancelled) {
+            @SuppressWarnings("unchecked")
+            Fuseable.QueueSubscription<T> qs = (Fuseable.QueueSubscription<T>) s;
+            if (qs.requestFusion(Fuseable.SYNC) == Fuseable.SYNC) {
+                fused = qs;
+            }
+        }
         upstream = s;
         if (cancelled) {
             s.cancel();
@@ -93,12 +113,14 @@ final class Pull<T, R> implements CoreSubscriber<T> {
         if (cancelled) {
             return;
         }
-        if (!state.compareAndSet(REQUESTED, IDLE)) {
+        if (state.get() != REQUESTED) {
             // Asked for one at a time (Reactive Streams §1.1).
             onError(new IllegalStateException("the publisher emitted a " + itemName + " that was not requested"));
             return;
         }
         queue.offer(taker.take(t));
+        // Only this thread leaves REQUESTED; the item counts before anyone may ask again.
+        state.lazySet(IDLE);
         if (cancelled) {
             // Cancelled meanwhile: whoever polls an item gives it back, once.
             releaseQueued();
@@ -131,7 +153,7 @@ final class Pull<T, R> implements CoreSubscriber<T> {
      */
     boolean request() {
         Subscription s = upstream;
-        if (s == null || cancelled || done || error != null || !taker.mayRequest()
+        if (s == null || fused != null || cancelled || done || error != null || !taker.mayRequest()
                 || !state.compareAndSet(IDLE, REQUESTED)) {
             return false;
         }
@@ -139,9 +161,34 @@ final class Pull<T, R> implements CoreSubscriber<T> {
         return true;
     }
 
-    /** The oldest item taken and not polled, now the owner's; null if none. Event loop. */
+    /**
+     * The oldest item taken and not polled, now the owner's; null if none. From a fused publisher,
+     * its next item if the budget has room (its end or error, when it gives none, is then
+     * {@linkplain #isDone set} and signalled). Event loop.
+     */
     R poll() {
-        return queue.poll();
+        Fuseable.QueueSubscription<T> qs = fused;
+        if (qs == null) {
+            return queue.poll();
+        }
+        if (cancelled || done || error != null || !taker.mayRequest()) {
+            return null;
+        }
+        T t;
+        try {
+            t = qs.poll();
+        } catch (Throwable e) {
+            qs.cancel();
+            error = Exceptions.unwrap(e);
+            signal.run();
+            return null;
+        }
+        if (t == null) {
+            done = true;
+            signal.run();
+            return null;
+        }
+        return taker.take(t);
     }
 
     /** An item was taken and not polled yet. */
@@ -149,9 +196,9 @@ final class Pull<T, R> implements CoreSubscriber<T> {
         return !queue.isEmpty();
     }
 
-    /** An item or the end was given and not yet taken: something is at hand. */
+    /** An item or the end was given and not yet taken: something is at hand (a fused publisher's next item while there is room). */
     boolean hasSignal() {
-        return !queue.isEmpty() || done || error != null;
+        return !queue.isEmpty() || done || error != null || (fused != null && !cancelled && taker.mayRequest());
     }
 
     boolean isDone() {

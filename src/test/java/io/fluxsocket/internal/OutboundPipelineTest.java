@@ -14,6 +14,8 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.timeout.WriteTimeoutHandler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -117,16 +119,22 @@ class OutboundPipelineTest {
         assertTrue(sent.isDone());
     }
 
-    @Test
-    void aPublisherIsAskedForOneBufferAtATimeAndOnlyWhileTheBudgetHasRoom() {
+    /**
+     * Asked (the publisher hidden): one buffer per request. Fused ({@code Flux.generate} polled on
+     * the event loop): never asked, and the same buffers are taken.
+     */
+    @ParameterizedTest(name = "fused = {0}")
+    @ValueSource(booleans = {false, true})
+    void aPublisherIsAskedForOneBufferAtATimeAndOnlyWhileTheBudgetHasRoom(boolean fused) {
         int budget = 4 * FRAME;
         open(budget);
         AtomicInteger requests = new AtomicInteger();
         AtomicLong emitted = new AtomicLong();
-        Flux<ByteBuffer> endless = Flux.<ByteBuffer>generate(sink -> {
+        Flux<ByteBuffer> generated = Flux.<ByteBuffer>generate(sink -> {
             emitted.addAndGet(FRAME);
             sink.next(ByteBuffer.allocate(FRAME));
-        }).doOnRequest(n -> {
+        });
+        Flux<ByteBuffer> endless = (fused ? generated : generated.hide()).doOnRequest(n -> {
             assertEquals(1, n, "one buffer at a time");
             requests.incrementAndGet();
         });
@@ -138,7 +146,7 @@ class OutboundPipelineTest {
         stall.completeOne();
         assertEquals(budget + FRAME, emitted.get(), "one write completed: room for one more buffer");
         assertEquals(budget, outbound.held());
-        assertEquals(5, requests.get());
+        assertEquals(fused ? 0 : 5, requests.get());
     }
 
     @Test

@@ -14,6 +14,9 @@ import io.fluxsocket.testing.RawServer;
 import io.fluxsocket.testing.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import reactor.core.Fuseable;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -162,8 +165,13 @@ class OutboundTest {
         }
     }
 
-    @Test
-    void heldBytesStayWithinTheOutboundBudgetWhenTheServerStopsReading() throws Exception {
+    /**
+     * Fused: {@code Flux.generate} fuses synchronously and is polled on the event loop; hidden, it
+     * is asked one buffer at a time. The bound is the same.
+     */
+    @ParameterizedTest(name = "fused = {0}")
+    @ValueSource(booleans = {true, false})
+    void heldBytesStayWithinTheOutboundBudgetWhenTheServerStopsReading(boolean fused) throws Exception {
         int budget = 256 * 1024;
         // The server never subscribes to its inbound: it never reads after the handshake.
         try (TestServer server = new TestServer((in, out) -> Mono.never())) {
@@ -175,7 +183,8 @@ class OutboundTest {
                 sink.next(BytePattern.chunk(emitted.get(), FRAME));
                 emitted.addAndGet(FRAME);
             });
-            ws.send(endless).subscribe(null, e -> { });
+            assertTrue(endless instanceof Fuseable, "Flux.generate offers fusion");
+            ws.send(fused ? endless : endless.hide()).subscribe(null, e -> { });
 
             Await.until(() -> !connection.channel().isWritable(), Duration.ofSeconds(20), "the client's channel is unwritable");
             for (int i = 0; i < 20; i++) {
@@ -228,6 +237,46 @@ class OutboundTest {
             ws.send(growing).subscribe(null, e -> { });
             assertStalledWithin(connection, emitted, budget + (long) big);
             connection.channel().close().sync();
+        }
+    }
+
+    @ParameterizedTest(name = "fused = {0}")
+    @ValueSource(booleans = {true, false})
+    void smallWholeMessagesStayWithinTheBudgetPlusOneMessageWhenTheServerStopsReading(boolean fused) throws Exception {
+        int budget = 64 * 1024;
+        int size = 1000;
+        try (TestServer server = new TestServer((in, out) -> Mono.never())) {
+            WebSocketConnection connection = new DefaultWebSocketClient(config(budget, Duration.ofSeconds(30)))
+                    .open(server.uri(), Mode.WHOLE_MESSAGES).block(Duration.ofSeconds(10));
+            MessageWebSocket ws = new DefaultMessageWebSocket(connection);
+            AtomicLong emitted = new AtomicLong();
+            Flux<WebSocketMessage> endless = Flux.generate(sink -> {
+                sink.next(WebSocketMessage.binary(BytePattern.chunk(emitted.get(), size)));
+                emitted.addAndGet(size);
+            });
+            ws.send(fused ? endless : endless.hide()).subscribe(null, e -> { });
+            assertStalledWithin(connection, emitted, budget + (long) size);
+            connection.channel().close().sync();
+        }
+    }
+
+    @Test
+    void aFusedPublisherThatThrowsFailsItsSendWithTheErrorAndTheConnectionGoesOn() {
+        try (TestServer server = TestServer.echoing()) {
+            MessageWebSocket ws = WebSocketClient.create().connectMessages(server.uri()).block(Duration.ofSeconds(10));
+            IllegalStateException boom = new IllegalStateException("boom");
+            Flux<WebSocketMessage> failing = Flux.range(0, 10).map(i -> {
+                if (i == 5) {
+                    throw boom;
+                }
+                return WebSocketMessage.text("m" + i);
+            });
+            // The error is the one thrown; the five messages before it were sent.
+            StepVerifier.create(ws.send(failing)).expectErrorSatisfies(e -> assertSame(boom, e)).verify(Duration.ofSeconds(10));
+            ws.send(Mono.just(WebSocketMessage.text("after"))).block(Duration.ofSeconds(10));
+            StepVerifier.create(ws.receive().map(WebSocketMessage::text).take(6))
+                    .expectNext("m0", "m1", "m2", "m3", "m4", "after").verifyComplete();
+            ws.close().block(Duration.ofSeconds(10));
         }
     }
 
