@@ -5,6 +5,7 @@
 #   QUICK=1 benchmarks/compare.sh BEFORE.jar AFTER.jar OUT_DIR    a smoke run (run.sh's QUICK parameters)
 #   SCENARIOS='download echo' benchmarks/compare.sh ...           only these scenarios
 #   JMH_ARGS='-jvmArgsAppend -Dx=y' benchmarks/compare.sh ...     extra JMH options for every run
+#   ITERS='-f 1 -wi 20 -i 15' benchmarks/compare.sh ...           other iterations for the rate scenarios
 # Each scenario runs four times, alternating the jars: before, after, before, after (rounds A1 B1
 # A2 B2), restricted to fluxsocket's clients and reactor-netty as the reference peer. Nothing is
 # built: the jars are copied to a temporary folder first, so a rebuild of target/benchmarks.jar (or a
@@ -13,7 +14,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
 if (( $# != 3 )); then
-  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 for j in "$1" "$2"; do
@@ -42,6 +43,9 @@ else
   idle=5000; pause=2000
 fi
 extra=${JMH_ARGS:-}
+# ITERS='-f 1 -wi 20 -i 15' replaces the iterations of the rate scenarios: the default 3 warmups
+# leave a short single-shot scenario (8 MiB of 64 B messages) partly in the JIT's warm-up.
+iters=${ITERS:-$iters}
 
 # The clients compared: fluxsocket's, where the scenario has them, and Reactor Netty as the reference.
 down="fluxsocket,fluxsocket-in-place,fluxsocket-streams,fluxsocket-messages,reactor-netty"

@@ -110,6 +110,7 @@ public interface WebSocketClient {
         private Duration keepAliveTimeout;
         /** No data either way for this long closes the connection with 1001; null for none. */
         private Duration idleTimeout;
+        private Duration unsolicitedPongInterval;
 
         Builder() {
         }
@@ -254,6 +255,20 @@ public interface WebSocketClient {
          */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = Arguments.positive(timeout, "idleTimeout");
+            return this;
+        }
+
+        /**
+         * Sends an unsolicited Pong (empty, RFC 6455 §5.5.3: a one-way heartbeat that the server
+         * does not answer) every {@code interval}, ahead of data frames, as the original's
+         * {@code DesiredUnsolicitedPongInterval}; {@link WebSocketInfo#unsolicitedPongInterval()}
+         * reports the interval in effect. A Pong that answers a Ping and waits to be written is not
+         * replaced by one. Off by default.
+         *
+         * @throws WebSocketException with {@code INVALID_ARGUMENT} for a zero, negative or null duration
+         */
+        public Builder unsolicitedPongInterval(Duration interval) {
+            this.unsolicitedPongInterval = Arguments.positive(interval, "unsolicitedPongInterval");
             return this;
         }
 
@@ -435,7 +450,8 @@ public interface WebSocketClient {
             TlsOptions tls = new TlsOptions(trust, keys, sslContext, Set.copyOf(ignorable), validation, tlsProtocols, cipherSuites);
             return new DefaultWebSocketClient(new ClientConfig(connectTimeout, sendTimeout, closeTimeout, noDelay,
                     java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers)), List.copyOf(subprotocols), maxFramePayload, receiveBufferBytes,
-                    outboundBufferBytes, maxMessageSize, receiveMode, tls, keepAliveInterval, keepAliveTimeout, idleTimeout));
+                    outboundBufferBytes, maxMessageSize, receiveMode, tls, keepAliveInterval, keepAliveTimeout, idleTimeout,
+                    unsolicitedPongInterval));
         }
     }
 }

@@ -2,6 +2,7 @@ package io.fluxsocket;
 
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -27,6 +28,20 @@ public interface WebSocketInfo {
 
     /** Payload bytes of data frames received so far (frame headers not counted). */
     long bytesReceived();
+
+    /**
+     * The traffic now: bytes (payload and on the wire) and messages each way, the rates over the
+     * last second, and how long reads were paused by backpressure ({@code BandwidthStatistics}).
+     * A new snapshot each call.
+     */
+    BandwidthStatistics bandwidthStatistics();
+
+    /**
+     * The interval of the unsolicited Pongs this connection sends
+     * ({@link WebSocketClient.Builder#unsolicitedPongInterval}; the original's
+     * {@code ActualUnsolicitedPongInterval}); {@link Duration#ZERO} when it sends none.
+     */
+    Duration unsolicitedPongInterval();
 
     /** {@code wss://}: the server's certificate ({@code ServerCertificate}); empty for {@code ws://}. */
     Optional<X509Certificate> serverCertificate();

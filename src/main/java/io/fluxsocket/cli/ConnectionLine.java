@@ -1,10 +1,12 @@
 package io.fluxsocket.cli;
 
+import io.fluxsocket.BandwidthStatistics;
 import io.fluxsocket.ChainValidationResult;
 import io.fluxsocket.WebSocketInfo;
 
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -40,6 +42,24 @@ final class ConnectionLine {
                             .stream().map(ChainValidationResult::name).collect(Collectors.joining(", ")));
         }
         return line.toString();
+    }
+
+    /**
+     * The line {@code --stats} prints when the connection ended, without the {@code fluxsocket: }
+     * prefix:
+     *
+     * <pre>
+     * sent 1048576 bytes (1050624 on the wire) in 16 messages; received 1048576 bytes (1048832 on the wire)
+     *     in 16 messages; reads paused 0.000 s
+     * </pre>
+     *
+     * (one line, without the break).
+     */
+    static String statistics(BandwidthStatistics s) {
+        return "sent " + s.bytesSent() + " bytes (" + s.wireBytesSent() + " on the wire) in " + s.messagesSent()
+                + " messages; received " + s.bytesReceived() + " bytes (" + s.wireBytesReceived()
+                + " on the wire) in " + s.messagesReceived() + " messages; reads paused "
+                + String.format(Locale.ROOT, "%.3f s", s.inboundPaused().toNanos() / 1e9);
     }
 
     /** {@code host:port}, an IPv6 address in brackets. */

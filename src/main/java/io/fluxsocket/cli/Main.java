@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
 import reactor.core.Exceptions;
@@ -79,7 +80,11 @@ public final class Main {
                     err.println("fluxsocket: " + ConnectionLine.describe(info));
                     err.flush();
                 };
-                new Pipe(in, out, onConnected).run(client, uri);
+                Consumer<WebSocketInfo> onEnded = !options.stats() ? info -> { } : info -> {
+                    err.println("fluxsocket: " + ConnectionLine.statistics(info.bandwidthStatistics()));
+                    err.flush();
+                };
+                new Pipe(in, out, onConnected, onEnded).run(client, uri);
             }
             return EXIT_OK;
         } catch (CommandFailure e) {
@@ -120,6 +125,10 @@ public final class Main {
         }
         if (options.connectTimeout() != null) {
             builder.connectTimeout(options.connectTimeout());
+        }
+        Duration[] keepAlive = options.keepAlive();
+        if (keepAlive != null) {
+            builder.keepAlive(keepAlive[0], keepAlive[1]);
         }
         options.tls().applyTo(builder);
         WebSocketClient client = builder.build();

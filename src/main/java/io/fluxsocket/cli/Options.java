@@ -71,6 +71,8 @@ final class Options {
     static final int DEFAULT_CHUNK = (int) (64 * Sizes.KIB);
     /** The largest {@code --chunk}. */
     static final int MAX_CHUNK = (int) (64 * Sizes.MIB);
+    /** The keep-alive's interval or timeout when only the other is given, as Python websockets' defaults. */
+    static final int DEFAULT_PING_SECONDS = 20;
     /** The environment variable {@code --cert-password} defaults to. */
     static final String CERT_PASSWORD_VARIABLE = "FLUXSOCKET_CERT_PASSWORD";
 
@@ -139,6 +141,24 @@ final class Options {
                         + " wss://, the server certificate's subject and expiry, the TLS protocol and cipher"
                         + " suite and any certificate errors ignored")
         boolean verbose;
+
+        /** The keep-alive's interval, or null. */
+        @Option(names = "--ping-interval", paramLabel = "SECONDS", converter = Converters.Seconds.class,
+                order = 5, description = "keep-alive: a Ping after this long without a frame from the server"
+                        + " (default " + DEFAULT_PING_SECONDS + " with --ping-timeout; off without either)")
+        Duration pingInterval;
+
+        /** The keep-alive's timeout, or null. */
+        @Option(names = "--ping-timeout", paramLabel = "SECONDS", converter = Converters.Seconds.class,
+                order = 6, description = "keep-alive: fail (TIMEOUT, close 1011) when no frame comes this long"
+                        + " after a Ping (default " + DEFAULT_PING_SECONDS + " with --ping-interval)")
+        Duration pingTimeout;
+
+        /** Print the bandwidth statistics when the connection ends. */
+        @Option(names = "--stats", order = 7,
+                description = "when the connection ends, print its bandwidth statistics on stderr: bytes"
+                        + " (payload and on the wire) and messages each way, and the time reads were paused")
+        boolean stats;
     }
 
     /**
@@ -387,6 +407,22 @@ final class Options {
     /** Pipe: print the connection's information once connected. */
     boolean verbose() {
         return connection().verbose;
+    }
+
+    /** Pipe: the keep-alive's interval and timeout, or null for none. */
+    Duration[] keepAlive() {
+        Connection c = connection();
+        if (c.pingInterval == null && c.pingTimeout == null) {
+            return null;
+        }
+        Duration fallback = Duration.ofSeconds(DEFAULT_PING_SECONDS);
+        return new Duration[] {c.pingInterval != null ? c.pingInterval : fallback,
+                c.pingTimeout != null ? c.pingTimeout : fallback};
+    }
+
+    /** Pipe: print the bandwidth statistics when the connection ends. */
+    boolean stats() {
+        return connection().stats;
     }
 
     /** Pipe: the TLS options, all unset when none was given. */

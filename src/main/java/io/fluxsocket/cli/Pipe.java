@@ -44,14 +44,20 @@ final class Pipe {
     private final PrintStream out;
     /** Told the connection's information once connected, before any data moves. */
     private final Consumer<WebSocketInfo> onConnected;
+    /** Told the connection's information once it ended, however it ended. */
+    private final Consumer<WebSocketInfo> onEnded;
     /** Why reading stdin failed, set by the stdin thread and read after the socket closed. */
     private volatile IOException stdinError;
 
-    /** @param onConnected told the connection's information once connected (on the caller's thread) */
-    Pipe(InputStream in, PrintStream out, Consumer<WebSocketInfo> onConnected) {
+    /**
+     * @param onConnected told the connection's information once connected (on the caller's thread)
+     * @param onEnded     told it once the connection ended, failed or not (on the caller's thread)
+     */
+    Pipe(InputStream in, PrintStream out, Consumer<WebSocketInfo> onConnected, Consumer<WebSocketInfo> onEnded) {
         this.in = in;
         this.out = out;
         this.onConnected = onConnected;
+        this.onEnded = onEnded;
     }
 
     /**
@@ -64,6 +70,14 @@ final class Pipe {
     void run(WebSocketClient client, URI uri) {
         StreamWebSocket ws = client.connect(uri).block();
         onConnected.accept(ws.info());
+        try {
+            pipe(ws);
+        } finally {
+            onEnded.accept(ws.info());
+        }
+    }
+
+    private void pipe(StreamWebSocket ws) {
         Thread reader = new Thread(() -> pumpStdin(ws), "fluxsocket-stdin");
         // Daemon: when the server closes first, a read of stdin may block forever.
         reader.setDaemon(true);

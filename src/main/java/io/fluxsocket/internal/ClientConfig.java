@@ -25,13 +25,14 @@ public record ClientConfig(
         TlsOptions tls,
         Duration keepAliveInterval,
         Duration keepAliveTimeout,
-        Duration idleTimeout) {
+        Duration idleTimeout,
+        Duration unsolicitedPongInterval) {
 
     /** Options with the default TLS options. */
     public ClientConfig(Duration connectTimeout, Duration sendTimeout, Duration closeTimeout, boolean noDelay,
             Map<String, String> headers, List<String> subprotocols, int maxFramePayload, int receiveBufferBytes,
             int outboundBufferBytes, int maxMessageSize, ReceiveMode receiveMode) {
         this(connectTimeout, sendTimeout, closeTimeout, noDelay, headers, subprotocols, maxFramePayload,
-                receiveBufferBytes, outboundBufferBytes, maxMessageSize, receiveMode, TlsOptions.DEFAULT, null, null, null);
+                receiveBufferBytes, outboundBufferBytes, maxMessageSize, receiveMode, TlsOptions.DEFAULT, null, null, null, null);
     }
 }

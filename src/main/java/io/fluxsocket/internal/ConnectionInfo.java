@@ -1,10 +1,12 @@
 package io.fluxsocket.internal;
 
+import io.fluxsocket.BandwidthStatistics;
 import io.fluxsocket.ChainValidationResult;
 import io.fluxsocket.ServerCertificateErrorSeverity;
 import io.fluxsocket.WebSocketInfo;
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -45,6 +47,17 @@ final class ConnectionInfo implements WebSocketInfo {
     @Override
     public long bytesReceived() {
         return connection.bytesReceived();
+    }
+
+    @Override
+    public BandwidthStatistics bandwidthStatistics() {
+        return connection.traffic().snapshot(connection.bytesSent(), connection.bytesReceived());
+    }
+
+    @Override
+    public Duration unsolicitedPongInterval() {
+        Duration interval = connection.unsolicitedPongInterval();
+        return interval == null ? Duration.ZERO : interval;
     }
 
     @Override

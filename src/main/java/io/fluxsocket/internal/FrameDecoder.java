@@ -49,22 +49,27 @@ final class FrameDecoder extends ByteToMessageDecoder {
     private boolean messageStarted;
     /** The payload lengths of the current message's frames so far, as their headers declared them. */
     private long messageLength;
+    /** Counts the bytes read as frames; null: not counted (tests of the decoder alone). */
+    private final Traffic traffic;
 
-    /** A decoder with no limit on message size (stream mode, streamed messages). */
+    /** A decoder with no limit on message size that counts nothing (tests). */
     FrameDecoder() {
-        this(Long.MAX_VALUE);
+        this(Long.MAX_VALUE, null);
     }
 
     /**
      * @param maxMessageSize the longest message allowed: a frame header that takes a message past
      *                       it fails with 1009 before any of that frame's payload is read
+     * @param traffic        counts the bytes read, once per read; null for none
      */
-    FrameDecoder(long maxMessageSize) {
+    FrameDecoder(long maxMessageSize, Traffic traffic) {
         this.maxMessageSize = maxMessageSize;
+        this.traffic = traffic;
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        int before = in.readableBytes();
         try {
             decodeFrames(in, out);
         } catch (ProtocolViolation e) {
@@ -73,6 +78,10 @@ final class FrameDecoder extends ByteToMessageDecoder {
             state = State.CORRUPT;
             in.skipBytes(in.readableBytes());
             throw e;
+        } finally {
+            if (traffic != null) {
+                traffic.received(before - in.readableBytes());
+            }
         }
     }
 

@@ -45,6 +45,8 @@ final class FrameWriter implements FrameWrites.Listener {
     private final EventLoop eventLoop;
     private final Completions completions;
     private final SendTimeout sendTimeout;
+    /** Counts the wire bytes and messages sent. */
+    private final Traffic traffic;
 
     /** The context writes go through; set when the owner's handler is added. */
     private ChannelHandlerContext ctx;
@@ -75,8 +77,9 @@ final class FrameWriter implements FrameWrites.Listener {
         }
     }
 
-    FrameWriter(Channel channel, ClientConfig config, Completions completions, Outbound.Owner owner) {
+    FrameWriter(Channel channel, ClientConfig config, Completions completions, Outbound.Owner owner, Traffic traffic) {
         this.channel = channel;
+        this.traffic = traffic;
         this.eventLoop = channel.eventLoop();
         this.completions = completions;
         this.sendTimeout = new SendTimeout(eventLoop, config.sendTimeout().toNanos(), this, owner);
@@ -117,12 +120,19 @@ final class FrameWriter implements FrameWrites.Listener {
             sendTimeout.writing(inFlight == 0);
             inFlight += size;
         }
+        if (size == 0) {
+            // Control frames and empty data frames count as they are written; the others once written to the socket.
+            int length = frame.content().readableBytes();
+            traffic.sent(WebSocketProtocol.clientHeaderBytes(length) + length);
+        }
         needsFlush = true;
         writes.write(ctx, frame, size, last);
     }
 
     /** Writes a frame at once, then closes TCP once it is written (or failed). */
     void writeAndClose(Frame frame) {
+        int length = frame.content().readableBytes();
+        traffic.sent(WebSocketProtocol.clientHeaderBytes(length) + length);
         ctx.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -157,6 +167,12 @@ final class FrameWriter implements FrameWrites.Listener {
         }
         // Single writer: a release store is enough for the readers of bytesSent().
         BYTES_SENT.setRelease(this, bytesSent + size);
+        if (size > 0) {
+            traffic.sent(WebSocketProtocol.clientHeaderBytes(size) + size);
+        }
+        if (last != null) {
+            traffic.messageSent();
+        }
         boolean nested = completing;
         completing = true;
         try {

@@ -193,7 +193,7 @@ final class Handshake extends ChannelInboundHandlerAdapter {
         String selected = response.headers().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
         WebSocketConnection connection = new WebSocketConnection(ctx.channel(), config, mode, selected, tls);
         ChannelPipeline p = ctx.pipeline();
-        p.addBefore(HANDSHAKE, FRAME_DECODER, mode.decoder(config));
+        p.addBefore(HANDSHAKE, FRAME_DECODER, mode.decoder(config, connection.traffic()));
         p.addBefore(HANDSHAKE, FRAME_ENCODER, FrameEncoder.INSTANCE);
         p.addBefore(HANDSHAKE, CONNECTION, connection);
         p.remove(this);

@@ -20,7 +20,8 @@ import reactor.core.publisher.MonoSink;
  * Whether the peer is alive: the application's pings, each answered by the first Pong that
  * carries its payload, with the round-trip time; the keep-alive, a Ping when nothing was
  * received for the interval, and a failure with {@code TIMEOUT} when then no frame came within the
- * timeout; and the idle timeout, a Close 1001 once no data moved either way for that long.
+ * timeout; the idle timeout, a Close 1001 once no data moved either way for that long; and the
+ * unsolicited Pongs, a one-way heartbeat every interval.
  *
  * <p><b>Paused reads.</b> While a Ping waits for its Pong, the connection reads ahead of the
  * subscriber's demand, within the receive budget. When the budget is full (the subscriber does not
@@ -76,6 +77,10 @@ final class Liveness {
     private ScheduledFuture<?> timer;
     /** The idle timeout; null if there is none. */
     private final Duration idle;
+    /** The interval of unsolicited Pongs; null if there are none. */
+    private final Duration pongInterval;
+    /** The next unsolicited Pong (event loop). */
+    private ScheduledFuture<?> pongTimer;
     /** {@link Owner#dataBytes()} at the last idle check, and since when it has not moved (event loop). */
     private long idleBytes;
     private long idleSince;
@@ -86,17 +91,22 @@ final class Liveness {
     /** Why the connection ended; pings fail with it (event loop). */
     private WebSocketException ended;
 
-    Liveness(EventLoop loop, Outbound outbound, Owner owner, Duration interval, Duration timeout, Duration idle) {
+    Liveness(EventLoop loop, Outbound outbound, Owner owner, ClientConfig config) {
         this.loop = loop;
         this.outbound = outbound;
         this.owner = owner;
-        this.interval = interval;
-        this.timeout = timeout;
-        this.idle = idle;
+        this.interval = config.keepAliveInterval();
+        this.timeout = config.keepAliveTimeout();
+        this.idle = config.idleTimeout();
+        this.pongInterval = config.unsolicitedPongInterval();
     }
 
-    /** Starts the keep-alive and the idle timeout, if there are. Event loop. */
+    /** Starts the keep-alive, the idle timeout and the unsolicited Pongs, if there are. Event loop. */
     void start() {
+        if (pongInterval != null) {
+            long nanos = pongInterval.toNanos();
+            pongTimer = loop.scheduleAtFixedRate(outbound::unsolicitedPong, nanos, nanos, TimeUnit.NANOSECONDS);
+        }
         if (interval != null) {
             schedule(interval.toNanos());
         }
@@ -204,6 +214,9 @@ final class Liveness {
         }
         if (idleTimer != null) {
             idleTimer.cancel(false);
+        }
+        if (pongTimer != null) {
+            pongTimer.cancel(false);
         }
     }
 

@@ -15,8 +15,8 @@ enum Mode {
     }
 
     /** The decoder: only whole messages have a size limit, checked on frame headers. */
-    FrameDecoder decoder(ClientConfig config) {
-        return this == WHOLE_MESSAGES ? new FrameDecoder(config.maxMessageSize()) : new FrameDecoder();
+    FrameDecoder decoder(ClientConfig config, Traffic traffic) {
+        return new FrameDecoder(this == WHOLE_MESSAGES ? config.maxMessageSize() : Long.MAX_VALUE, traffic);
     }
 
     /** The inbound side, with the connection's byte budget; {@code readCheck} reads the socket when it should. */

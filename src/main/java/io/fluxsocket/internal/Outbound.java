@@ -90,12 +90,8 @@ final class Outbound implements FrameWriter.Completions {
     private List<MessageSend> sources;
     /** The message being framed, or null. */
     private OutboundMessage current;
-    /**
-     * Control frames to write ahead of the next data frame once the channel is writable: Pings in
-     * order, and of Pongs only the newest; made on first use, as idle connections are counted in
-     * bytes (event loop).
-     */
-    private ArrayDeque<Frame> control;
+    /** Control frames to write ahead of the next data frame once the channel is writable; null until the first. */
+    private ControlFrames control;
     /** The Close frame of {@code close()}, waiting for the messages queued before it; or null. */
     private Frame queuedClose;
     /** Once set, nothing more is sent: every message fails with it. */
@@ -104,11 +100,11 @@ final class Outbound implements FrameWriter.Completions {
     private boolean draining;
     private boolean again;
 
-    Outbound(Owner owner, Channel channel, ClientConfig config) {
+    Outbound(Owner owner, Channel channel, ClientConfig config, Traffic traffic) {
         this.owner = owner;
         this.budget = new OutboundBudget(config.outboundBufferBytes());
         this.framer = new Framer(channel.alloc(), config.maxFramePayload());
-        this.writer = new FrameWriter(channel, config, this, owner);
+        this.writer = new FrameWriter(channel, config, this, owner, traffic);
         this.scheduledDrain = new ScheduledDrain(channel.eventLoop(), this::drain);
     }
 
@@ -221,23 +217,15 @@ final class Outbound implements FrameWriter.Completions {
             payload.release();
             return;
         }
-        // Only the newest Pong waits (release() says nothing of removal: a slice shares its count).
-        control().removeIf(f -> {
-            if (f.opcode != Opcode.PONG) {
-                return false;
-            }
-            f.release();
-            return true;
-        });
-        control.add(Frame.control(Opcode.PONG, payload));
+        control().pong(payload);
         drain();
     }
 
-    private ArrayDeque<Frame> control() {
-        if (control == null) {
-            control = new ArrayDeque<>(2);
+    /** An empty unsolicited Pong (a heartbeat) ahead of the next data frame, unless a Pong waits. Event loop. */
+    void unsolicitedPong() {
+        if (terminated == null && queuedClose == null && control().unsolicitedPong()) {
+            drain();
         }
-        return control;
     }
 
     /** Sends a Ping ahead of the next data frame. Event loop. */
@@ -246,8 +234,15 @@ final class Outbound implements FrameWriter.Completions {
             payload.release();
             return;
         }
-        control().add(Frame.control(Opcode.PING, payload));
+        control().ping(payload);
         drain();
+    }
+
+    private ControlFrames control() {
+        if (control == null) {
+            control = new ControlFrames();
+        }
+        return control;
     }
 
     /**
@@ -286,8 +281,8 @@ final class Outbound implements FrameWriter.Completions {
         }
         terminated = cause;
         writer.stop();
-        for (Frame f; control != null && (f = control.poll()) != null; ) {
-            f.release();
+        if (control != null) {
+            control.clear();
         }
         if (queuedClose != null) {
             queuedClose.release();
@@ -345,8 +340,8 @@ final class Outbound implements FrameWriter.Completions {
         takeIncoming();
         resumePulls();
         while (terminated == null) {
-            while (control != null && !control.isEmpty() && writer.isWritable()) {
-                write(control.poll(), null, null);
+            for (Frame f; control != null && writer.isWritable() && (f = control.poll()) != null; ) {
+                write(f, null, null);
             }
             takeMessages();
             if (current == null && !startNext()) {

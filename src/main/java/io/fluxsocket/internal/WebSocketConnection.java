@@ -95,6 +95,8 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     private final Sinks.One<CloseStatus> closed = Sinks.one();
     private final WebSocketInfo info;
     private final Liveness liveness;
+    /** The bandwidth statistics. */
+    private final Traffic traffic;
 
     /** The context of this handler, set when it is added (event loop). */
     private ChannelHandlerContext ctx;
@@ -120,15 +122,24 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         this.tls = tls;
         this.info = new ConnectionInfo(this);
         this.inbound = mode.inbound(channel.eventLoop(), config, this::maybeRead);
-        this.outbound = new Outbound(this, channel, config);
-        this.liveness = new Liveness(channel.eventLoop(), outbound, this, config.keepAliveInterval(), config.keepAliveTimeout(),
-                config.idleTimeout());
+        this.traffic = new Traffic(channel.eventLoop());
+        this.outbound = new Outbound(this, channel, config, traffic);
+        this.liveness = new Liveness(channel.eventLoop(), outbound, this, config);
     }
 
     // ---- entry points (any thread) ----
 
     Inbound inbound() {
         return inbound;
+    }
+
+    /** The unsolicited Pong interval in effect; null if there is none. */
+    Duration unsolicitedPongInterval() {
+        return config.unsolicitedPongInterval();
+    }
+
+    Traffic traffic() {
+        return traffic;
     }
 
     Outbound outbound() {
@@ -286,6 +297,9 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
             return;
         }
         bytesReceived += piece.content().readableBytes();
+        if (piece.fin) {
+            traffic.messageReceived();
+        }
         try {
             inbound.onData(piece);
         } catch (ProtocolViolation e) {
@@ -455,6 +469,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         WebSocketException error = ending.error();
         WebSocketException closedError = error != null ? error : new WebSocketException(WebErrorStatus.CLOSED, "the connection is closed");
         liveness.terminate(closedError);
+        traffic.stop();
         outbound.terminate(closedError);
         inbound.terminate(error);
         closed.tryEmitValue(ending.status());
@@ -486,6 +501,8 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
                 || state == State.FAILED);
         if (wanted != autoRead) {
             autoRead = wanted;
+            // Stopped with the connection open: paused by backpressure (closing reads stop for good).
+            traffic.readsPaused(!wanted && state != State.CLOSED && state != State.CLOSE_RECEIVED);
             // Turning it on also starts a read.
             channel.config().setAutoRead(wanted);
         }

@@ -43,6 +43,11 @@ final class WebSocketProtocol {
     /** The largest frame header: 2 bytes, an 8-byte length, a 4-byte masking key. */
     static final int MAX_HEADER_BYTES = 14;
 
+    /** The bytes of a client frame's header (masking key included) for a payload of {@code length} bytes. */
+    static int clientHeaderBytes(long length) {
+        return 6 + (length <= 125 ? 0 : length <= 0xFFFF ? 2 : 8);
+    }
+
     private WebSocketProtocol() {
     }
 

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -52,6 +53,19 @@ class OptionsTest {
         assertEquals(List.of("x"), o.subprotocols());
         assertEquals(Duration.ofMillis(2500), o.connectTimeout());
         assertTrue(o.verbose());
+    }
+
+    @Test
+    void pingOptionsSetTheKeepAliveTheOtherDefaultingToTwentySeconds() throws Exception {
+        assertNull(Options.parse(new String[] {"ws://a/"}).keepAlive());
+        assertArrayEquals(new Duration[] {Duration.ofMillis(500), Duration.ofSeconds(2)},
+                Options.parse(new String[] {"--ping-interval", "0.5", "--ping-timeout=2", "ws://a/"}).keepAlive());
+        assertArrayEquals(new Duration[] {Duration.ofSeconds(3), Duration.ofSeconds(20)},
+                Options.parse(new String[] {"--ping-interval", "3", "ws://a/"}).keepAlive());
+        assertArrayEquals(new Duration[] {Duration.ofSeconds(20), Duration.ofSeconds(4)},
+                Options.parse(new String[] {"--ping-timeout", "4", "ws://a/"}).keepAlive());
+        assertTrue(Options.parse(new String[] {"--stats", "ws://a/"}).stats());
+        assertFalse(Options.parse(new String[] {"ws://a/"}).stats());
     }
 
     @Test
@@ -132,6 +146,9 @@ class OptionsTest {
         assertRefused("option '--cacert' needs a ws:// or wss:// URL", "--cacert", "ca.pem");
         assertRefused("option '--insecure' needs a ws:// or wss:// URL", "--insecure");
         assertRefused("option '--verbose' needs a ws:// or wss:// URL", "-v");
+        assertRefused("option '--stats' needs a ws:// or wss:// URL", "--stats");
+        assertRefused("option '--ping-interval' needs a ws:// or wss:// URL", "--ping-interval", "1");
+        assertRefused("must be more than 0 and at most 86400 seconds, was -1", "--ping-timeout", "-1", "ws://a/");
     }
 
     @Test

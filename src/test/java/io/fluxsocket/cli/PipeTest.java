@@ -42,6 +42,25 @@ class PipeTest {
     }
 
     @Test
+    void statsPrintsTheBandwidthStatisticsWhenTheConnectionEnds() {
+        byte[] input = new byte[100_000];
+        new Random(3).nextBytes(input);
+        try (EchoServer server = EchoServer.start()) {
+            Run run = Run.of(new ByteArrayInputStream(input), "--stats", "--ping-interval", "30", server.uri().toString());
+            assertEquals(Main.EXIT_OK, run.exitCode(), run.describe());
+            assertArrayEquals(input, run.stdout());
+            // One 64 KiB read and the rest: two messages each way. Headers: a client frame of 65536
+            // bytes has 14 (a 64-bit length and the masking key), one of 34464 has 8, the Close
+            // (code 1000, no reason) 6 and 2 bytes of payload; the server's frames have 10, 4 and 4.
+            long sentWire = input.length + 14 + 8 + 8;
+            long receivedWire = input.length + 10 + 4 + 4;
+            String expected = "fluxsocket: sent 100000 bytes (" + sentWire + " on the wire) in 2 messages; received"
+                    + " 100000 bytes (" + receivedWire + " on the wire) in 2 messages; reads paused ";
+            assertTrue(run.stderr().startsWith(expected), run.stderr());
+        }
+    }
+
+    @Test
     void emptyStdinClosesAtOnce() {
         try (EchoServer server = EchoServer.start()) {
             Run run = Run.of(server.uri().toString());

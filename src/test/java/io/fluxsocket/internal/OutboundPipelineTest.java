@@ -61,7 +61,8 @@ class OutboundPipelineTest {
         channel.pipeline().addLast(stall);
         channel.pipeline().addLast(before);
         outbound = new Outbound(owner, channel, new ClientConfig(Duration.ofSeconds(10), Duration.ofSeconds(30),
-                Duration.ofSeconds(5), true, Map.of(), List.of(), maxFramePayload, 1024, budget, 1 << 20, ReceiveMode.WHOLE));
+                Duration.ofSeconds(5), true, Map.of(), List.of(), maxFramePayload, 1024, budget, 1 << 20, ReceiveMode.WHOLE),
+                new Traffic(channel.eventLoop()));
         owner.outbound = outbound;
         channel.pipeline().addLast(new ChannelDuplexHandler() {
             @Override
