@@ -30,10 +30,7 @@ class LivenessTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private static StreamWebSocket open(RawServer server, WebSocketClient client) {
-        CompletableFuture<StreamWebSocket> connecting = client.connect(server.uri()).toFuture();
-        server.acceptHandshake();
-        server.respond101();
-        return connecting.orTimeout(5, TimeUnit.SECONDS).join();
+        return server.connect(client);
     }
 
     @Test

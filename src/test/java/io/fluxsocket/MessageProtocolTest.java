@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Timeout;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
@@ -39,10 +38,7 @@ class MessageProtocolTest {
     }
 
     private static MessageWebSocket open(RawServer server, WebSocketClient client) {
-        CompletableFuture<MessageWebSocket> connecting = client.connectMessages(server.uri()).toFuture();
-        server.acceptHandshake();
-        server.respond101();
-        return connecting.orTimeout(5, TimeUnit.SECONDS).join();
+        return server.connectMessages(client);
     }
 
     @Test

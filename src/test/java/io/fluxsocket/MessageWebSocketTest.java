@@ -43,10 +43,7 @@ class MessageWebSocketTest {
     }
 
     private static MessageWebSocket open(RawServer server, WebSocketClient client) {
-        CompletableFuture<MessageWebSocket> connecting = client.connectMessages(server.uri()).toFuture();
-        server.acceptHandshake();
-        server.respond101();
-        return connecting.orTimeout(5, TimeUnit.SECONDS).join();
+        return server.connectMessages(client);
     }
 
     @Test

@@ -3,8 +3,6 @@ package io.fluxsocket;
 import io.fluxsocket.testing.Frame;
 import io.fluxsocket.testing.RawServer;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,10 +18,7 @@ class UnsolicitedPongTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private static StreamWebSocket open(RawServer server, WebSocketClient client) {
-        CompletableFuture<StreamWebSocket> connecting = client.connect(server.uri()).toFuture();
-        server.acceptHandshake();
-        server.respond101();
-        return connecting.orTimeout(5, TimeUnit.SECONDS).join();
+        return server.connect(client);
     }
 
     @Test

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Timeout;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import reactor.core.publisher.Flux;
@@ -41,10 +40,7 @@ class StreamedMessagesTest {
             .build();
 
     private static MessageWebSocket open(RawServer server) {
-        CompletableFuture<MessageWebSocket> connecting = CLIENT.connectMessages(server.uri()).toFuture();
-        server.acceptHandshake();
-        server.respond101();
-        return connecting.orTimeout(5, TimeUnit.SECONDS).join();
+        return server.connectMessages(CLIENT);
     }
 
     @Test

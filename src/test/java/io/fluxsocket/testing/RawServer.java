@@ -1,5 +1,8 @@
 package io.fluxsocket.testing;
 
+import io.fluxsocket.MessageWebSocket;
+import io.fluxsocket.StreamWebSocket;
+import io.fluxsocket.WebSocketClient;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -29,6 +32,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import reactor.core.publisher.Mono;
 
 /**
  * A scripted, hostile WebSocket server on plain {@code java.net} sockets: it does exactly what the
@@ -169,6 +173,23 @@ public final class RawServer implements AutoCloseable {
         }
         request = Request.parse(head.toString(StandardCharsets.ISO_8859_1));
         return request;
+    }
+
+    /** Connects {@code client} in stream mode: accepts its handshake and answers 101. */
+    public StreamWebSocket connect(WebSocketClient client) {
+        return open(client.connect(uri()));
+    }
+
+    /** Connects {@code client} in message mode: accepts its handshake and answers 101. */
+    public MessageWebSocket connectMessages(WebSocketClient client) {
+        return open(client.connectMessages(uri()));
+    }
+
+    private <T> T open(Mono<T> connecting) {
+        CompletableFuture<T> connected = connecting.toFuture();
+        acceptHandshake();
+        respond101();
+        return connected.orTimeout(5, TimeUnit.SECONDS).join();
     }
 
     /** {@link #accept()} then {@link #readRequest()}. */
