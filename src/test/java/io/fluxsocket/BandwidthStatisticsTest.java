@@ -103,13 +103,25 @@ class BandwidthStatisticsTest {
         try (TestServer server = endless()) {
             StreamWebSocket ws = WebSocketClient.builder().receiveBufferBytes(256 * 1024).build()
                     .connect(server.uri()).block(WAIT);
-            class OneThenWait extends BaseSubscriber<ByteBuffer> {
+            // Asks one piece at a time until 1 MiB came, then for nothing: more than the budget and
+            // a read past it, so reads had begun (what came with the handshake cannot be all of it).
+            class MegabyteThenWait extends BaseSubscriber<ByteBuffer> {
+                long received;
+
                 @Override
                 protected void hookOnSubscribe(Subscription s) {
                     s.request(1);
                 }
+
+                @Override
+                protected void hookOnNext(ByteBuffer piece) {
+                    received += piece.remaining();
+                    if (received < (1 << 20)) {
+                        request(1);
+                    }
+                }
             }
-            OneThenWait subscriber = new OneThenWait();
+            MegabyteThenWait subscriber = new MegabyteThenWait();
             ws.receive().subscribe(subscriber);
             Await.until(() -> ws.info().bandwidthStatistics().inboundPaused().compareTo(Duration.ZERO) > 0, WAIT,
                     "reads paused by the subscriber's lack of demand");
