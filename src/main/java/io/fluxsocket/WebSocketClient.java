@@ -111,6 +111,7 @@ public interface WebSocketClient {
         /** No data either way for this long closes the connection with 1001; null for none. */
         private Duration idleTimeout;
         private Duration unsolicitedPongInterval;
+        private PerMessageDeflate perMessageDeflate;
 
         Builder() {
         }
@@ -269,6 +270,21 @@ public interface WebSocketClient {
          */
         public Builder unsolicitedPongInterval(Duration interval) {
             this.unsolicitedPongInterval = Arguments.positive(interval, "unsolicitedPongInterval");
+            return this;
+        }
+
+        /**
+         * Offers permessage-deflate (RFC 7692) with these parameters: messages are compressed if the
+         * server agrees, received ones inflated within the receive budget. Off by default.
+         *
+         * @throws WebSocketException with {@code INVALID_ARGUMENT} naming {@code perMessageDeflate} if null
+         * @see PerMessageDeflate
+         */
+        public Builder perMessageDeflate(PerMessageDeflate deflate) {
+            if (deflate == null) {
+                throw Arguments.invalid("perMessageDeflate", "must not be null (leave it unset for no compression)");
+            }
+            this.perMessageDeflate = deflate;
             return this;
         }
 
@@ -451,7 +467,7 @@ public interface WebSocketClient {
             return new DefaultWebSocketClient(new ClientConfig(connectTimeout, sendTimeout, closeTimeout, noDelay,
                     java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers)), List.copyOf(subprotocols), maxFramePayload, receiveBufferBytes,
                     outboundBufferBytes, maxMessageSize, receiveMode, tls, keepAliveInterval, keepAliveTimeout, idleTimeout,
-                    unsolicitedPongInterval));
+                    unsolicitedPongInterval, perMessageDeflate));
         }
     }
 }

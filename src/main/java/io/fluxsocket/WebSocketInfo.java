@@ -23,10 +23,22 @@ public interface WebSocketInfo {
     /** The subprotocol the server selected, if it selected one of those offered. */
     Optional<String> subprotocol();
 
-    /** Payload bytes of data frames written to the socket so far (frame headers not counted). */
+    /**
+     * The extensions the server agreed to, as its {@code Sec-WebSocket-Extensions} header said
+     * (e.g. {@code permessage-deflate; server_no_context_takeover}); empty if none.
+     */
+    Optional<String> extensions();
+
+    /**
+     * Payload bytes of data frames written to the socket so far (frame headers not counted; with
+     * permessage-deflate, the bytes of the messages before compression).
+     */
     long bytesSent();
 
-    /** Payload bytes of data frames received so far (frame headers not counted). */
+    /**
+     * Payload bytes of data frames received so far (frame headers not counted; with
+     * permessage-deflate, the bytes as inflated).
+     */
     long bytesReceived();
 
     /**

@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
 
 /**
  * The line {@code --verbose} prints on stderr once connected, from the connection's
- * {@link WebSocketInfo}: the addresses and the subprotocol, and for {@code wss://} the TLS protocol
+ * {@link WebSocketInfo}: the addresses, the subprotocol and the extensions agreed (if any), and for {@code wss://} the TLS protocol
  * and cipher suite, the server certificate's subject and expiry and the certificate errors ignored:
  *
  * <pre>
@@ -31,6 +31,7 @@ final class ConnectionLine {
         StringBuilder line = new StringBuilder("connected ")
                 .append(address(info.localAddress())).append(" -> ").append(address(info.remoteAddress()))
                 .append(", subprotocol ").append(info.subprotocol().orElse("none"));
+        info.extensions().ifPresent(e -> line.append(", extensions ").append(e));
         if (info.serverCertificate().isPresent()) {
             X509Certificate certificate = info.serverCertificate().get();
             line.append("; ").append(info.tlsProtocol().orElse("TLS")).append(", ")

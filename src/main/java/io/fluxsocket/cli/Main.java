@@ -1,5 +1,6 @@
 package io.fluxsocket.cli;
 
+import io.fluxsocket.PerMessageDeflate;
 import io.fluxsocket.WebErrorStatus;
 import io.fluxsocket.WebSocketClient;
 import io.fluxsocket.WebSocketError;
@@ -129,6 +130,9 @@ public final class Main {
         Duration[] keepAlive = options.keepAlive();
         if (keepAlive != null) {
             builder.keepAlive(keepAlive[0], keepAlive[1]);
+        }
+        if (options.compress()) {
+            builder.perMessageDeflate(PerMessageDeflate.defaults());
         }
         options.tls().applyTo(builder);
         WebSocketClient client = builder.build();

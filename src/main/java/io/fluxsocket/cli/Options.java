@@ -159,6 +159,12 @@ final class Options {
                 description = "when the connection ends, print its bandwidth statistics on stderr: bytes"
                         + " (payload and on the wire) and messages each way, and the time reads were paused")
         boolean stats;
+
+        /** Offer permessage-deflate. */
+        @Option(names = "--compress", order = 8,
+                description = "offer permessage-deflate (RFC 7692): messages compressed if the server agrees;"
+                        + " with -v, the agreed extension is printed")
+        boolean compress;
     }
 
     /**
@@ -423,6 +429,11 @@ final class Options {
     /** Pipe: print the bandwidth statistics when the connection ends. */
     boolean stats() {
         return connection().stats;
+    }
+
+    /** Pipe: offer permessage-deflate. */
+    boolean compress() {
+        return connection().compress;
     }
 
     /** Pipe: the TLS options, all unset when none was given. */

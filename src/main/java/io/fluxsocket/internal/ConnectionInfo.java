@@ -40,6 +40,11 @@ final class ConnectionInfo implements WebSocketInfo {
     }
 
     @Override
+    public Optional<String> extensions() {
+        return Optional.ofNullable(connection.extensions());
+    }
+
+    @Override
     public long bytesSent() {
         return connection.bytesSent();
     }

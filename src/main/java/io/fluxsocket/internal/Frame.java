@@ -16,6 +16,10 @@ import io.netty.buffer.DefaultByteBufHolder;
  * <p>Outbound, each is one whole frame: {@link #opcode} is the message's type; the encoder writes
  * it on the message's first frame and {@link Opcode#CONTINUATION} on the others, and sets FIN on
  * the last.
+ *
+ * <p>{@link #compressed} marks a message compressed with permessage-deflate (RSV1 on its first
+ * frame on the wire): inbound every piece of it carries the flag, and its payload is still
+ * compressed; outbound the encoder sets RSV1 on a first frame that carries it.
  */
 final class Frame extends DefaultByteBufHolder {
 
@@ -25,12 +29,19 @@ final class Frame extends DefaultByteBufHolder {
     final boolean first;
     /** The last piece or frame of its message. */
     final boolean fin;
+    /** Its message is compressed (permessage-deflate). */
+    final boolean compressed;
 
     Frame(Opcode opcode, boolean first, boolean fin, ByteBuf payload) {
+        this(opcode, first, fin, false, payload);
+    }
+
+    Frame(Opcode opcode, boolean first, boolean fin, boolean compressed, ByteBuf payload) {
         super(payload);
         this.opcode = opcode;
         this.first = first;
         this.fin = fin;
+        this.compressed = compressed;
     }
 
     /** A control frame: whole, first and last. */
@@ -45,12 +56,12 @@ final class Frame extends DefaultByteBufHolder {
 
     @Override
     public Frame replace(ByteBuf content) {
-        return new Frame(opcode, first, fin, content);
+        return new Frame(opcode, first, fin, compressed, content);
     }
 
     @Override
     public String toString() {
-        return "Frame(" + opcode + (first ? ", first" : "") + (fin ? ", fin" : "") + ", "
+        return "Frame(" + opcode + (first ? ", first" : "") + (fin ? ", fin" : "") + (compressed ? ", compressed" : "") + ", "
                 + content().readableBytes() + " bytes)";
     }
 }

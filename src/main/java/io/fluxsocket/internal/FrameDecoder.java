@@ -33,6 +33,8 @@ final class FrameDecoder extends ByteToMessageDecoder {
 
     /** The longest message allowed, in bytes ({@code Long.MAX_VALUE}: no limit). */
     private final long maxMessageSize;
+    /** permessage-deflate was agreed: RSV1 marks a compressed message on its first frame. */
+    private final boolean deflate;
 
     /** Where in the frame stream the next byte belongs. */
     private State state = State.HEADER;
@@ -45,6 +47,8 @@ final class FrameDecoder extends ByteToMessageDecoder {
     private long remaining;
     /** A text or binary message was started and its final frame has not come yet. */
     private boolean inMessage;
+    /** The current message is compressed: its size is checked as it inflates, not here. */
+    private boolean messageCompressed;
     /** A piece of the current message was passed on (the next one is not its first). */
     private boolean messageStarted;
     /** The payload lengths of the current message's frames so far, as their headers declared them. */
@@ -54,17 +58,19 @@ final class FrameDecoder extends ByteToMessageDecoder {
 
     /** A decoder with no limit on message size that counts nothing (tests). */
     FrameDecoder() {
-        this(Long.MAX_VALUE, null);
+        this(Long.MAX_VALUE, null, false);
     }
 
     /**
      * @param maxMessageSize the longest message allowed: a frame header that takes a message past
      *                       it fails with 1009 before any of that frame's payload is read
      * @param traffic        counts the bytes read, once per read; null for none
+     * @param deflate        permessage-deflate was agreed: RSV1 is allowed on a message's first frame
      */
-    FrameDecoder(long maxMessageSize, Traffic traffic) {
+    FrameDecoder(long maxMessageSize, Traffic traffic, boolean deflate) {
         this.maxMessageSize = maxMessageSize;
         this.traffic = traffic;
+        this.deflate = deflate;
     }
 
     @Override
@@ -131,8 +137,10 @@ final class FrameDecoder extends ByteToMessageDecoder {
         boolean frameFin = (b0 & 0x80) != 0;
         int rsv = (b0 & 0x70) >> 4;
         Opcode opcode = Opcode.of(b0);
-        if (rsv != 0) {
-            throw ProtocolViolation.protocolError("RSV bits set (" + rsv + ") and no extension was negotiated");
+        boolean rsv1 = rsv == 4 && deflate;
+        if (rsv != 0 && !rsv1) {
+            throw ProtocolViolation.protocolError("RSV bits set (" + rsv + ") and no extension was negotiated"
+                    + (deflate ? " that uses them (permessage-deflate uses RSV1 only)" : ""));
         }
         if ((b1 & 0x80) != 0) {
             throw ProtocolViolation.protocolError("the server sent a masked frame");
@@ -156,6 +164,10 @@ final class FrameDecoder extends ByteToMessageDecoder {
             throw ProtocolViolation.protocolError("reserved " + ((b0 & 0x08) != 0 ? "control" : "data")
                     + " opcode " + (b0 & 0x0F));
         }
+        if (rsv1 && (opcode.isControl() || opcode == Opcode.CONTINUATION)) {
+            throw ProtocolViolation.protocolError("RSV1 set on a " + (opcode.isControl() ? "control" : "continuation")
+                    + " frame (permessage-deflate sets it on a message's first frame only)");
+        }
         if (opcode.isControl()) {
             if (!frameFin) {
                 throw ProtocolViolation.protocolError("fragmented control frame");
@@ -175,8 +187,9 @@ final class FrameDecoder extends ByteToMessageDecoder {
             messageStarted = false;
             messageLength = 0;
             messageType = opcode;
+            messageCompressed = rsv1;
         }
-        if (!opcode.isControl()) {
+        if (!opcode.isControl() && !messageCompressed) {
             if (length > maxMessageSize - messageLength) {
                 throw new ProtocolViolation(CloseStatus.MESSAGE_TOO_BIG, "a message longer than " + maxMessageSize
                         + " bytes (maxMessageSize): a frame of " + length + " bytes after " + messageLength);
@@ -205,7 +218,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
 
     private void emitData(ByteBuf piece, List<Object> out) {
         boolean last = fin && remaining == 0;
-        out.add(new Frame(messageType, !messageStarted, last, piece));
+        out.add(new Frame(messageType, !messageStarted, last, messageCompressed, piece));
         messageStarted = true;
         if (last) {
             inMessage = false;

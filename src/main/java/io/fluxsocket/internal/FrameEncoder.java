@@ -65,7 +65,7 @@ final class FrameEncoder extends ChannelOutboundHandlerAdapter {
         int length = payload.readableBytes();
         ByteBuf out = alloc.buffer(WebSocketProtocol.MAX_HEADER_BYTES + length);
         try {
-            out.writeByte((frame.fin ? 0x80 : 0) | frame.wireOpcode().code);
+            out.writeByte((frame.fin ? 0x80 : 0) | (frame.compressed && frame.first ? 0x40 : 0) | frame.wireOpcode().code);
             if (length <= 125) {
                 out.writeByte(0x80 | length);
             } else if (length <= 0xFFFF) {

@@ -108,23 +108,20 @@ final class FrameWriter implements FrameWrites.Listener {
     }
 
     /**
-     * Writes a frame, to be flushed by {@link #flush()}.
+     * Writes a frame, to be flushed by {@link #flush()}. Its bytes on the wire (header and payload
+     * as written, compressed or not) count as sent now.
      *
-     * @param data whether it is a data frame, whose payload counts as in flight and as sent
+     * @param size the payload bytes it carries for its message (before compression), which count
+     *             as in flight and, once written, as sent; 0 for a control frame
      * @param last the message the frame ends, told to {@link Completions} with its completion
      */
-    void write(Frame frame, boolean data, OutboundMessage last) {
-        int size = 0;
-        if (data) {
-            size = frame.content().readableBytes();
+    void write(Frame frame, int size, OutboundMessage last) {
+        if (size > 0) {
             sendTimeout.writing(inFlight == 0);
             inFlight += size;
         }
-        if (size == 0) {
-            // Control frames and empty data frames count as they are written; the others once written to the socket.
-            int length = frame.content().readableBytes();
-            traffic.sent(WebSocketProtocol.clientHeaderBytes(length) + length);
-        }
+        int length = frame.content().readableBytes();
+        traffic.sent(WebSocketProtocol.clientHeaderBytes(length) + length);
         needsFlush = true;
         writes.write(ctx, frame, size, last);
     }
@@ -167,9 +164,6 @@ final class FrameWriter implements FrameWrites.Listener {
         }
         // Single writer: a release store is enough for the readers of bytesSent().
         BYTES_SENT.setRelease(this, bytesSent + size);
-        if (size > 0) {
-            traffic.sent(WebSocketProtocol.clientHeaderBytes(size) + size);
-        }
         if (last != null) {
             traffic.messageSent();
         }

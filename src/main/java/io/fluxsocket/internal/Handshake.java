@@ -62,6 +62,8 @@ final class Handshake extends ChannelInboundHandlerAdapter {
     private volatile boolean cancelled;
     /** What TLS negotiated, for the connection's information. */
     private final TlsSession.Result tls;
+    /** The permessage-deflate the server agreed to; null for none (event loop). */
+    private DeflateParameters deflate;
 
     private Handshake(Target target, ClientConfig config, Mode mode, TlsSession.Result tls, MonoSink<WebSocketConnection> sink) {
         this.target = target;
@@ -119,6 +121,9 @@ final class Handshake extends ChannelInboundHandlerAdapter {
         h.set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
         if (!config.subprotocols().isEmpty()) {
             h.set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, String.join(", ", config.subprotocols()));
+        }
+        if (config.perMessageDeflate() != null) {
+            h.set(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, config.perMessageDeflate().offer());
         }
         for (Map.Entry<String, String> e : config.headers().entrySet()) {
             h.set(e.getKey(), e.getValue());
@@ -191,9 +196,9 @@ final class Handshake extends ChannelInboundHandlerAdapter {
             return;
         }
         String selected = response.headers().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
-        WebSocketConnection connection = new WebSocketConnection(ctx.channel(), config, mode, selected, tls);
+        WebSocketConnection connection = new WebSocketConnection(ctx.channel(), config, mode, selected, tls, deflate);
         ChannelPipeline p = ctx.pipeline();
-        p.addBefore(HANDSHAKE, FRAME_DECODER, mode.decoder(config, connection.traffic()));
+        p.addBefore(HANDSHAKE, FRAME_DECODER, mode.decoder(config, connection.traffic(), deflate != null));
         p.addBefore(HANDSHAKE, FRAME_ENCODER, FrameEncoder.INSTANCE);
         p.addBefore(HANDSHAKE, CONNECTION, connection);
         p.remove(this);
@@ -231,9 +236,11 @@ final class Handshake extends ChannelInboundHandlerAdapter {
         if (!accept.trim().equals(WebSocketProtocol.acceptFor(key))) {
             return "Sec-WebSocket-Accept '" + accept + "' does not match the key sent";
         }
-        String extensions = h.get(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS);
-        if (extensions != null && !extensions.isBlank()) {
-            return "the server selected extensions that were not offered: " + extensions;
+        try {
+            deflate = DeflateParameters.negotiate(h.getAll(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS),
+                    config.perMessageDeflate());
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
         }
         List<String> protocols = h.getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
         if (protocols.size() > 1) {

@@ -14,9 +14,17 @@ enum Mode {
         return receiveMode == ReceiveMode.STREAMED ? STREAMED_MESSAGES : WHOLE_MESSAGES;
     }
 
-    /** The decoder: only whole messages have a size limit, checked on frame headers. */
-    FrameDecoder decoder(ClientConfig config, Traffic traffic) {
-        return new FrameDecoder(this == WHOLE_MESSAGES ? config.maxMessageSize() : Long.MAX_VALUE, traffic);
+    /**
+     * The decoder: only whole messages have a size limit, checked on frame headers (on the
+     * inflated bytes for compressed ones, by {@link Inflation}).
+     */
+    FrameDecoder decoder(ClientConfig config, Traffic traffic, boolean deflate) {
+        return new FrameDecoder(maxMessageSize(config), traffic, deflate);
+    }
+
+    /** The longest message this mode accepts ({@code Long.MAX_VALUE}: no limit). */
+    long maxMessageSize(ClientConfig config) {
+        return this == WHOLE_MESSAGES ? config.maxMessageSize() : Long.MAX_VALUE;
     }
 
     /** The inbound side, with the connection's byte budget; {@code readCheck} reads the socket when it should. */

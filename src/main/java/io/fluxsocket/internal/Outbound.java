@@ -80,6 +80,8 @@ final class Outbound implements FrameWriter.Completions {
     private final FrameWriter writer;
     /** Runs {@link #drain()} for signals from any thread. */
     private final ScheduledDrain scheduledDrain;
+    /** Compresses data frames (permessage-deflate); null when it was not agreed. */
+    private final Deflation deflation;
 
     /** Stream-mode sends subscribed (any thread in, in subscription order), not yet in {@link #queue}. */
     private final Queue<OutboundMessage> incoming = Queues.<OutboundMessage>unboundedMultiproducer().get();
@@ -101,7 +103,13 @@ final class Outbound implements FrameWriter.Completions {
     private boolean again;
 
     Outbound(Owner owner, Channel channel, ClientConfig config, Traffic traffic) {
+        this(owner, channel, config, traffic, null);
+    }
+
+    /** @param deflate the permessage-deflate agreed, or null for none */
+    Outbound(Owner owner, Channel channel, ClientConfig config, Traffic traffic, DeflateParameters deflate) {
         this.owner = owner;
+        this.deflation = deflate == null ? null : new Deflation(channel.alloc(), deflate);
         this.budget = new OutboundBudget(config.outboundBufferBytes());
         this.framer = new Framer(channel.alloc(), config.maxFramePayload());
         this.writer = new FrameWriter(channel, config, this, owner, traffic);
@@ -281,6 +289,9 @@ final class Outbound implements FrameWriter.Completions {
         }
         terminated = cause;
         writer.stop();
+        if (deflation != null) {
+            deflation.release();
+        }
         if (control != null) {
             control.clear();
         }
@@ -495,7 +506,8 @@ final class Outbound implements FrameWriter.Completions {
         if (of != null) {
             of.started = true;
         }
-        writer.write(frame, of != null, last);
+        int size = of != null ? frame.content().readableBytes() : 0;
+        writer.write(deflation != null && of != null ? deflation.apply(frame) : frame, size, last);
     }
 
     // ---- write completions (FrameWriter) ----

@@ -97,6 +97,10 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     private final Liveness liveness;
     /** The bandwidth statistics. */
     private final Traffic traffic;
+    /** Inflates compressed messages within the inbound budget; null without permessage-deflate. */
+    private final Inflation inflation;
+    /** The Sec-WebSocket-Extensions the server agreed to; null for none. */
+    private final String extensions;
 
     /** The context of this handler, set when it is added (event loop). */
     private ChannelHandlerContext ctx;
@@ -112,10 +116,12 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     private volatile long bytesReceived;
 
     WebSocketConnection(Channel channel, ClientConfig config, Mode mode, String subprotocol) {
-        this(channel, config, mode, subprotocol, TlsSession.Result.NONE);
+        this(channel, config, mode, subprotocol, TlsSession.Result.NONE, null);
     }
 
-    WebSocketConnection(Channel channel, ClientConfig config, Mode mode, String subprotocol, TlsSession.Result tls) {
+    /** @param deflate the permessage-deflate the server agreed to; null for none */
+    WebSocketConnection(Channel channel, ClientConfig config, Mode mode, String subprotocol, TlsSession.Result tls,
+            DeflateParameters deflate) {
         this.channel = channel;
         this.config = config;
         this.subprotocol = subprotocol;
@@ -123,7 +129,10 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         this.info = new ConnectionInfo(this);
         this.inbound = mode.inbound(channel.eventLoop(), config, this::maybeRead);
         this.traffic = new Traffic(channel.eventLoop());
-        this.outbound = new Outbound(this, channel, config, traffic);
+        this.outbound = new Outbound(this, channel, config, traffic, deflate);
+        this.inflation = deflate == null ? null : new Inflation(channel.alloc(), deflate,
+                mode.maxMessageSize(config), inbound::wantsRead, this::deliver);
+        this.extensions = deflate == null ? null : deflate.extension();
         this.liveness = new Liveness(channel.eventLoop(), outbound, this, config);
     }
 
@@ -164,6 +173,10 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
 
     String subprotocol() {
         return subprotocol;
+    }
+
+    String extensions() {
+        return extensions;
     }
 
     TlsSession.Result tls() {
@@ -296,14 +309,41 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
             // RFC 6455 §5.5.1: data after the server's Close (or after failing) is discarded.
             return;
         }
-        bytesReceived += piece.content().readableBytes();
         if (piece.fin) {
             traffic.messageReceived();
         }
         try {
-            inbound.onData(piece);
+            if (inflation != null) {
+                inflation.add(piece);
+            } else {
+                deliver(piece);
+            }
         } catch (ProtocolViolation e) {
             failWith(e);
+        }
+    }
+
+    /** Hands data, inflated if it was compressed, to the inbound side. */
+    private void deliver(Frame piece) {
+        bytesReceived += piece.content().readableBytes();
+        inbound.onData(piece);
+    }
+
+    /**
+     * The inbound side ends: at once with an error; normally once what waits to be inflated was
+     * handed on (as data queued in the inbound side is delivered before its end).
+     */
+    private void endInbound(Throwable error) {
+        if (inflation == null) {
+            inbound.terminate(error);
+        } else if (error != null) {
+            inflation.release();
+            inbound.terminate(error);
+        } else {
+            inflation.whenDrained(() -> {
+                inflation.release();
+                inbound.terminate(null);
+            });
         }
     }
 
@@ -312,7 +352,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
             // The answer to ours: the closing handshake is done.
             ending = Ending.closedBy(status);
             enter(State.CLOSE_RECEIVED);
-            inbound.terminate(null);
+            endInbound(null);
             channel.close();
         } else if (state.sending()) {
             ending = Ending.closedBy(status);
@@ -322,7 +362,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
             // Answered with its code (RFC 6455 §5.5.1), then TCP closes.
             outbound.closeNow(closeFrame(status.code(), ""));
             armCloseTimer();
-            inbound.terminate(null);
+            endInbound(null);
         }
         // Else a Close after failing, or a second one: the connection is going anyway.
     }
@@ -426,7 +466,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         enter(State.FAILED);
         liveness.terminate(failure.error());
         outbound.terminate(failure.error());
-        inbound.terminate(failure.error());
+        endInbound(failure.error());
         if (sendClose) {
             outbound.closeNow(closeFrame(closeCode, failure.status().reason()));
             armCloseTimer();
@@ -471,7 +511,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         liveness.terminate(closedError);
         traffic.stop();
         outbound.terminate(closedError);
-        inbound.terminate(error);
+        endInbound(error);
         closed.tryEmitValue(ending.status());
     }
 
@@ -495,8 +535,11 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         if (ctx == null) {
             return;
         }
+        if (inflation != null && !resumeInflation()) {
+            return;
+        }
         boolean wanted = state != State.CLOSED && state != State.CLOSE_RECEIVED
-                && (inbound.wantsRead()
+                && (inbound.wantsRead() && (inflation == null || !inflation.holds())
                 // Failing: what arrives is dropped anyway; reading lets TCP's end be seen.
                 || state == State.FAILED);
         if (wanted != autoRead) {
@@ -505,6 +548,17 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
             traffic.readsPaused(!wanted && state != State.CLOSED && state != State.CLOSE_RECEIVED);
             // Turning it on also starts a read.
             channel.config().setAutoRead(wanted);
+        }
+    }
+
+    /** Inflates what waits while the inbound side has room; false if that failed the connection. */
+    private boolean resumeInflation() {
+        try {
+            inflation.resume();
+            return true;
+        } catch (ProtocolViolation e) {
+            failWith(e);
+            return false;
         }
     }
 

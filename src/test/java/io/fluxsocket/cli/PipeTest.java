@@ -126,6 +126,23 @@ class PipeTest {
     }
 
     @Test
+    void compressOffersPermessageDeflateAndTheDataCrossesCompressed() {
+        String data = "fluxsocket ".repeat(10_000);
+        try (TestServer server = TestServer.compressing(TestServer::echo)) {
+            Run run = Run.of(new ByteArrayInputStream(data.getBytes(StandardCharsets.US_ASCII)), "-v", "--compress",
+                    "--stats", server.uri().toString());
+            assertEquals(Main.EXIT_OK, run.exitCode(), run.describe());
+            assertEquals(data, run.stdoutText());
+            assertTrue(run.stderr().contains(", extensions permessage-deflate"), run.stderr());
+            java.util.regex.Matcher sent = java.util.regex.Pattern.compile("sent (\\d+) bytes \\((\\d+) on the wire\\)")
+                    .matcher(run.stderr());
+            assertTrue(sent.find(), run.stderr());
+            assertEquals(data.length(), Long.parseLong(sent.group(1)), run.stderr());
+            assertTrue(Long.parseLong(sent.group(2)) < data.length() / 10, "compressed on the wire: " + run.stderr());
+        }
+    }
+
+    @Test
     void textMessageFailsTheConnectionInStreamMode() {
         try (TestServer server = new TestServer((in, out) -> out.sendString(Mono.just("text")).then(in.receive().then()));
              BlockingStdin stdin = new BlockingStdin()) {

@@ -43,8 +43,21 @@ public final class TestServer implements AutoCloseable {
      * null); with {@code requireClientCertificate}, it requires a client certificate issued by the
      * {@link TestPki} root.
      */
-    @SuppressWarnings("deprecation")
     public TestServer(TestPki.Identity identity, boolean requireClientCertificate,
+            BiFunction<WebsocketInbound, WebsocketOutbound, Publisher<Void>> handler) {
+        this(identity, requireClientCertificate, false, handler);
+    }
+
+    /**
+     * A {@code ws://} server that accepts permessage-deflate (Netty's compression handler, as
+     * Reactor Netty's {@code WebsocketServerSpec.compress(true)} installs it).
+     */
+    public static TestServer compressing(BiFunction<WebsocketInbound, WebsocketOutbound, Publisher<Void>> handler) {
+        return new TestServer(null, false, true, handler);
+    }
+
+    @SuppressWarnings("deprecation")
+    private TestServer(TestPki.Identity identity, boolean requireClientCertificate, boolean compress,
             BiFunction<WebsocketInbound, WebsocketOutbound, Publisher<Void>> handler) {
         HttpServer http = HttpServer.create().host("127.0.0.1").port(0);
         if (identity != null) {
@@ -70,7 +83,7 @@ public final class TestServer implements AutoCloseable {
                     });
                 })
                 .handle((request, response) -> response.sendWebsocket(handler,
-                        WebsocketServerSpec.builder().maxFramePayloadLength(1 << 24).build()))
+                        WebsocketServerSpec.builder().maxFramePayloadLength(1 << 24).compress(compress).build()))
                 .bindNow();
     }
 

@@ -1,0 +1,230 @@
+package io.fluxsocket.internal;
+
+import io.fluxsocket.CloseStatus;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+
+/**
+ * Inflates the messages the server compressed with permessage-deflate (RFC 7692 §7.2.2), in
+ * pieces of at most {@link #STEP} bytes, and only while the receiving side has room for them.
+ *
+ * <p>The bound: a piece is inflated only while {@code room} says the inbound side wants data (its
+ * byte budget is not full), so the inflated bytes count against {@code receiveBufferBytes} like any
+ * received data; what is not inflated yet stays compressed here. While anything waits here the
+ * owner does not read the socket, so what waits is at most what one socket read brought (the
+ * pieces it was decoded into, in their order, compressed or not: an uncompressed piece or the end
+ * of the inbound side that comes after a waiting piece waits behind it). A whole message that
+ * inflates past {@code maxMessageSize} fails with 1009 before the rest of it is inflated.
+ *
+ * <p>Confined to the connection's event loop. The {@link Inflater} (about 40 KiB outside the
+ * heap) is made for the first compressed message and ended with {@link #release}.
+ */
+final class Inflation {
+
+    /** The most bytes inflated at a time. */
+    static final int STEP = 16 * 1024;
+    /** What the sender removed from the end of each message (RFC 7692 §7.2.2). */
+    private static final byte[] TAIL = {0, 0, (byte) 0xFF, (byte) 0xFF};
+
+    private final ByteBufAllocator alloc;
+    private final boolean noContextTakeover;
+    private final long maxMessageSize;
+    /** Whether the inbound side wants data now. */
+    private final BooleanSupplier room;
+    /** Takes an inflated or uncompressed piece (and releases nothing: the caller does). */
+    private final Consumer<Frame> sink;
+
+    private Inflater inflater;
+    /** Pieces not handed on yet, oldest first (each retained); the head may be partly inflated. */
+    private final ArrayDeque<Frame> waiting = new ArrayDeque<>(4);
+    /** The head's bytes were given to the inflater, and its message's tail too. */
+    private boolean headStarted;
+    private boolean tailGiven;
+    /** The next inflated piece is its message's first; the bytes its message inflated to so far. */
+    private boolean firstOut = true;
+    private long inflated;
+    /** A drain is on the stack: a re-entrant call returns (the loop sees what changed). */
+    private boolean draining;
+    /** Run once nothing waits any more (the end of the inbound side, held behind the pieces), or null. */
+    private Runnable whenDrained;
+
+    Inflation(ByteBufAllocator alloc, DeflateParameters parameters, long maxMessageSize, BooleanSupplier room,
+            Consumer<Frame> sink) {
+        this.alloc = alloc;
+        this.noContextTakeover = parameters.serverNoContextTakeover();
+        this.maxMessageSize = maxMessageSize;
+        this.room = room;
+        this.sink = sink;
+    }
+
+    /** Pieces wait here: the socket is not read until they are handed on. */
+    boolean holds() {
+        return !waiting.isEmpty();
+    }
+
+    /**
+     * Takes a data piece: a compressed one is inflated as far as there is room, an uncompressed
+     * one handed on as it is, once the pieces before it were.
+     *
+     * @throws ProtocolViolation for compressed data that is not deflate (1007), a whole message
+     *     that inflates past the limit (1009), or what the sink refuses
+     */
+    void add(Frame piece) {
+        if (!piece.compressed && waiting.isEmpty()) {
+            sink.accept(piece);
+            return;
+        }
+        piece.retain();
+        waiting.add(piece);
+        drain();
+    }
+
+    /** Goes on where room stopped it; the owner calls it when the inbound side may have room again. */
+    void resume() {
+        if (!waiting.isEmpty()) {
+            drain();
+        }
+        if (waiting.isEmpty() && whenDrained != null) {
+            Runnable r = whenDrained;
+            whenDrained = null;
+            r.run();
+        }
+    }
+
+    /** Runs {@code end} once nothing waits (at once if nothing does). */
+    void whenDrained(Runnable end) {
+        if (waiting.isEmpty()) {
+            end.run();
+        } else {
+            whenDrained = end;
+        }
+    }
+
+    /** Drops what waits and ends the inflater: the connection failed, or the inbound side ended. */
+    void release() {
+        for (Frame f; (f = waiting.poll()) != null; ) {
+            f.release();
+        }
+        whenDrained = null;
+        if (inflater != null) {
+            inflater.end();
+            inflater = null;
+        }
+    }
+
+    private void drain() {
+        if (draining) {
+            return;
+        }
+        draining = true;
+        try {
+            Frame head;
+            while ((head = waiting.peek()) != null) {
+                if (!head.compressed) {
+                    waiting.poll();
+                    try {
+                        sink.accept(head);
+                    } finally {
+                        head.release();
+                    }
+                } else if (room.getAsBoolean()) {
+                    inflateStep(head);
+                } else {
+                    return;
+                }
+            }
+        } finally {
+            draining = false;
+        }
+    }
+
+    /**
+     * Inflates up to {@link #STEP} bytes of the head piece and hands them on; the head leaves the
+     * queue once all of it is inflated. Each step takes input or fills its output: the loop ends.
+     */
+    private void inflateStep(Frame head) {
+        Inflater in = inflater();
+        if (!headStarted) {
+            headStarted = true;
+            tailGiven = false;
+            in.setInput(head.content().nioBuffer());
+            if (head.first) {
+                firstOut = true;
+                inflated = 0;
+            }
+        }
+        ByteBuf out = alloc.heapBuffer(STEP, STEP);
+        try {
+            fill(in, head, out);
+            // Done with the piece once all of it (and for the message's last, the tail) is taken;
+            // the message ends with the output that did not fill the step (nothing more inside).
+            boolean pieceDone = in.finished() || (in.needsInput() && (!head.fin || tailGiven));
+            boolean last = pieceDone && head.fin && (out.isWritable() || in.finished());
+            inflated += out.readableBytes();
+            if (inflated > maxMessageSize) {
+                throw new ProtocolViolation(CloseStatus.MESSAGE_TOO_BIG, "a compressed message that inflates to more than "
+                        + maxMessageSize + " bytes (maxMessageSize)");
+            }
+            if (pieceDone && !last && head.fin) {
+                // The step was filled exactly: the next one (perhaps empty) ends the message.
+                pieceDone = false;
+            }
+            if (out.isReadable() || last) {
+                Frame piece = new Frame(head.opcode, firstOut, last, out.retain());
+                firstOut = false;
+                try {
+                    sink.accept(piece);
+                } finally {
+                    piece.release();
+                }
+            }
+            if (pieceDone) {
+                waiting.poll().release();
+                headStarted = false;
+                if (last && (noContextTakeover || in.finished())) {
+                    // A new deflate stream starts with the next message.
+                    in.reset();
+                }
+            }
+        } finally {
+            out.release();
+        }
+    }
+
+    /** Inflates into {@code out} until it is full or the piece (and its message's tail) is all taken. */
+    private void fill(Inflater in, Frame head, ByteBuf out) {
+        ByteBuffer dst = out.internalNioBuffer(0, STEP);
+        try {
+            while (dst.hasRemaining() && !in.finished()) {
+                int n = in.inflate(dst);
+                if (n == 0 && in.needsInput()) {
+                    if (head.fin && !tailGiven) {
+                        in.setInput(TAIL);
+                        tailGiven = true;
+                    } else {
+                        break;
+                    }
+                } else if (n == 0 && in.needsDictionary()) {
+                    throw new ProtocolViolation(CloseStatus.INVALID_PAYLOAD, "compressed data that asks for a preset dictionary");
+                }
+            }
+        } catch (DataFormatException e) {
+            throw new ProtocolViolation(CloseStatus.INVALID_PAYLOAD, "compressed data that is not valid deflate: " + e.getMessage());
+        }
+        out.writerIndex(dst.position());
+    }
+
+    private Inflater inflater() {
+        if (inflater == null) {
+            inflater = new Inflater(true);
+        }
+        return inflater;
+    }
+}
