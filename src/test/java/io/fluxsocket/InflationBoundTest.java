@@ -19,6 +19,7 @@ import java.util.zip.Deflater;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Mono;
 
+import static io.fluxsocket.testing.RawServer.concat;
 import static io.fluxsocket.testing.RawServer.header;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -174,11 +175,4 @@ class InflationBoundTest {
         }
     }
 
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            all.writeBytes(p);
-        }
-        return all.toByteArray();
-    }
 }

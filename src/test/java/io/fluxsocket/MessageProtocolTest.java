@@ -6,13 +6,13 @@ import io.fluxsocket.testing.RawServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
+import static io.fluxsocket.testing.RawServer.concat;
 import static io.fluxsocket.testing.RawServer.frame;
 import static io.fluxsocket.testing.RawServer.header;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -201,11 +201,4 @@ class MessageProtocolTest {
         return part;
     }
 
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            all.writeBytes(p);
-        }
-        return all.toByteArray();
-    }
 }

@@ -23,6 +23,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
+import static io.fluxsocket.testing.RawServer.concat;
 import static io.fluxsocket.testing.RawServer.frame;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -438,13 +439,6 @@ class PerMessageDeflateTest {
         return a;
     }
 
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            all.writeBytes(p);
-        }
-        return all.toByteArray();
-    }
 
     /** The longest back-reference distance in a message's payload (its tail put back: a whole stream). */
     static int maxDistance(byte[] payload) {

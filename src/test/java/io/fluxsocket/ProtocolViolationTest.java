@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import reactor.test.StepVerifier;
 
+import static io.fluxsocket.testing.RawServer.concat;
 import static io.fluxsocket.testing.RawServer.frame;
 import static io.fluxsocket.testing.RawServer.header;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -239,11 +239,4 @@ class ProtocolViolationTest {
         }
     }
 
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            all.writeBytes(p);
-        }
-        return all.toByteArray();
-    }
 }

@@ -335,6 +335,15 @@ public final class RawServer implements AutoCloseable {
 
     // ---- frames ----
 
+    /** The parts one after the other, as one write: frames that must arrive in one read. */
+    public static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            all.writeBytes(p);
+        }
+        return all.toByteArray();
+    }
+
     /**
      * The bytes of a frame with the shortest length encoding: 7-bit up to 125, 16-bit up to 65535,
      * 64-bit beyond. A masked frame gets a fixed masking key and a masked payload.
