@@ -241,18 +241,22 @@ class PerMessageDeflateTest {
             String text = "héllo ".repeat(500);
             byte[] big = deflate(deflater, text.getBytes(StandardCharsets.UTF_8));
             int third = big.length / 3;
-            StepVerifier.create(ws.receive().take(4), 4)
+            StepVerifier.create(ws.receive().take(6), 6)
                     .then(() -> server.write(
                             frame(true, 4, Frame.TEXT, false, deflate(deflater, "whole".getBytes(StandardCharsets.UTF_8))),
                             frame(false, 4, Frame.TEXT, false, java.util.Arrays.copyOfRange(big, 0, third)),
                             frame(false, 0, Frame.CONTINUATION, false, java.util.Arrays.copyOfRange(big, third, 2 * third)),
                             frame(true, 0, Frame.CONTINUATION, false, java.util.Arrays.copyOfRange(big, 2 * third, big.length)),
                             frame(true, 4, Frame.BINARY, false, new byte[]{0}),
-                            frame(true, 0, Frame.TEXT, false, "plain".getBytes(StandardCharsets.UTF_8))))
+                            frame(true, 4, Frame.BINARY, false, new byte[0]),
+                            frame(true, 0, Frame.TEXT, false, "plain".getBytes(StandardCharsets.UTF_8)),
+                            frame(true, 4, Frame.TEXT, false, deflate(deflater, "after".getBytes(StandardCharsets.UTF_8)))))
                     .assertNext(m -> assertEquals("whole", m.text()))
                     .assertNext(m -> assertEquals(text, m.text()))
                     .assertNext(m -> assertEquals(0, m.payload().remaining(), "the empty message (one 0x00 byte)"))
+                    .assertNext(m -> assertEquals(0, m.payload().remaining(), "an empty message with no byte at all"))
                     .assertNext(m -> assertEquals("plain", m.text()))
+                    .assertNext(m -> assertEquals("after", m.text(), "the context goes on after both"))
                     .verifyComplete();
             ws.close().subscribe();
         }

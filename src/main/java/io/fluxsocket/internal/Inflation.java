@@ -50,6 +50,8 @@ final class Inflation {
     /** The next inflated piece is its message's first; the bytes its message inflated to so far. */
     private boolean firstOut = true;
     private long inflated;
+    /** Compressed bytes of the current message so far. */
+    private long compressed;
     /** A drain is on the stack: a re-entrant call returns (the loop sees what changed). */
     private boolean draining;
     /** Run once nothing waits any more (the end of the inbound side, held behind the pieces), or null. */
@@ -158,7 +160,9 @@ final class Inflation {
             if (head.first) {
                 firstOut = true;
                 inflated = 0;
+                compressed = 0;
             }
+            compressed += head.content().readableBytes();
         }
         ByteBuf out = alloc.heapBuffer(STEP, STEP);
         try {
@@ -206,7 +210,11 @@ final class Inflation {
                 int n = in.inflate(dst);
                 if (n == 0 && in.needsInput()) {
                     if (head.fin && !tailGiven) {
-                        in.setInput(TAIL);
+                        // An empty payload is an empty message: the tail alone would leave the
+                        // inflater inside a stored block's header, for the next message to break on.
+                        if (compressed > 0) {
+                            in.setInput(TAIL);
+                        }
                         tailGiven = true;
                     } else {
                         break;
