@@ -212,6 +212,26 @@ class LivenessTest {
         assertTrue(e.getMessage().startsWith("idleTimeout:"), e.getMessage());
     }
 
+    @Test
+    void afterAPongTheNextKeepAlivePingFollowsTheIntervalNotTheTimeout() {
+        try (RawServer server = RawServer.start()) {
+            WebSocketClient client = WebSocketClient.builder().keepAlive(Duration.ofMillis(100), Duration.ofSeconds(8)).build();
+            StreamWebSocket ws = open(server, client);
+            Frame ping = server.readFrame(WAIT);
+            for (int i = 0; i < 3; i++) {
+                assertEquals(Frame.PING, ping.opcode());
+                server.sendFrame(true, 0, Frame.PONG, false, ping.payload());
+                long answered = System.nanoTime();
+                ping = server.readFrame(WAIT);
+                Duration gap = Duration.ofNanos(System.nanoTime() - answered);
+                // The interval (100 ms) plus a stated slack of 2 s for the scheduling of a loaded machine;
+                // the timeout (8 s) is not what the next Ping waits for.
+                assertTrue(gap.compareTo(Duration.ofMillis(2100)) < 0, "the next Ping came " + gap.toMillis() + " ms after the Pong");
+            }
+            assertFalse(ws.closeStatus().toFuture().isDone(), "still open");
+        }
+    }
+
     /** How the application receives, in the tests where it asks for nothing. */
     enum Asking {
         STREAM_NOT_SUBSCRIBED(null, false),

@@ -66,7 +66,7 @@ final class Liveness {
     private final ArrayDeque<Pending> pending = new ArrayDeque<>(1);
     /** When the last frame was received, {@link System#nanoTime()} (event loop). */
     private long lastReceived = System.nanoTime();
-    /** When the keep-alive's Ping went, while it waits for a frame; 0 if it does not (event loop). */
+    /** When the keep-alive's Ping went, while it waits for a frame; 0 if it does not, or once stopped (event loop). */
     private long waitingSince;
     /** Keep-alive Pings sent, for their payloads (event loop). */
     private long keepAlivePings;
@@ -154,7 +154,12 @@ final class Liveness {
     /** A frame was received: the peer is alive. Event loop. */
     void received() {
         lastReceived = System.nanoTime();
-        waitingSince = 0;
+        if (waitingSince != 0) {
+            waitingSince = 0;
+            // The timer was set for the timeout: the next Ping goes after the interval instead.
+            timer.cancel(false);
+            schedule(interval.toNanos());
+        }
     }
 
     /** A Pong was received: it answers the oldest ping with its payload, if any. Event loop. */
@@ -187,6 +192,7 @@ final class Liveness {
         ended = error;
         stopped = true;
         cancelTimers();
+        waitingSince = 0;
         for (Pending p; (p = pending.poll()) != null; ) {
             p.sink.error(error);
         }
