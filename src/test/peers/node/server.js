@@ -43,6 +43,22 @@
  *
  *   /client-cert              sends the subject CN of the client's certificate (binary, UTF-8; empty
  *                             without one, or without TLS), closes 1000
+ *
+ * Liveness routes (LivenessInteropContract), with the keep-alive's timing by environment variables:
+ *
+ *   PING_INTERVAL, PING_TIMEOUT  seconds (fractions allowed; 20 each by default, as Python
+ *                             websockets' keepalive): how often /keepalive pings, and how long it
+ *                             waits for each Pong
+ *
+ *   /keepalive?pongs=N        pings the client every PING_INTERVAL s (the Ping after the previous
+ *                             Pong), each Ping with a payload of its own; a Ping not answered within
+ *                             PING_TIMEOUT s closes 1011 `keepalive ping timeout` (as Python
+ *                             websockets' keepalive does); after N Pongs, closes 1000 with reason
+ *                             `keepalive pongs=N max-rtt-ms=R`, R the longest round trip seen
+ *   /pings?n=N                sends nothing; once it answered N Pings of the client (ws answers
+ *                             them by itself), closes 1000 with reason `pings N`
+ *   /silent                   stops reading the socket right after the handshake: the client's
+ *                             Pings and Close are never read, nothing is sent
  */
 
 const crypto = require('crypto');
@@ -140,6 +156,16 @@ wss.on('connection', (ws, req) => {
       break;
     case '/text-frames':
       textFrames(ws, (url.searchParams.get('hex') || '').split(','));
+      break;
+    case '/keepalive':
+      keepalive(ws, Number(url.searchParams.get('pongs') || 1));
+      break;
+    case '/pings':
+      pings(ws, Number(url.searchParams.get('n') || 1));
+      break;
+    case '/silent':
+      // ws's own pause (ws 8): its socket is paused, so nothing the client sends is read or answered.
+      ws.pause();
       break;
     case '/count':
       count(ws, Number(url.searchParams.get('n') || 0), Number(url.searchParams.get('size') || 4),
@@ -270,6 +296,65 @@ function count(ws, n, size, text) {
     }
   };
   pump();
+}
+
+/** Seconds from an environment variable (fractions allowed), or `fallback` when it is not set. */
+function seconds(name, fallback) {
+  const value = process.env[name];
+  if (value === undefined || value === '') {
+    return fallback;
+  }
+  const n = Number(value);
+  if (!(n > 0)) {
+    throw new Error(`${name} must be a positive number of seconds, was '${value}'`);
+  }
+  return n;
+}
+
+const PING_INTERVAL_MS = seconds('PING_INTERVAL', 20) * 1000;
+const PING_TIMEOUT_MS = seconds('PING_TIMEOUT', 20) * 1000;
+
+/** A keepalive as Python websockets' (ws has none of its own): a Ping every interval, each answered within the timeout. */
+function keepalive(ws, wanted) {
+  let pongs = 0;
+  let maxRttMs = 0;
+  let payload = null;
+  let sentAt = 0n;
+  let timer = null;
+  const ping = () => {
+    payload = Buffer.from(`keepalive ${pongs + 1}`, 'utf8');
+    sentAt = process.hrtime.bigint();
+    ws.ping(payload);
+    timer = setTimeout(() => ws.close(1011, 'keepalive ping timeout'), PING_TIMEOUT_MS);
+  };
+  ws.on('pong', (data) => {
+    if (payload === null || !data.equals(payload)) {
+      // Unsolicited, or not the answer to the Ping that waits.
+      return;
+    }
+    clearTimeout(timer);
+    payload = null;
+    pongs++;
+    maxRttMs = Math.max(maxRttMs, Number(process.hrtime.bigint() - sentAt) / 1e6);
+    if (pongs >= wanted) {
+      ws.close(1000, `keepalive pongs=${pongs} max-rtt-ms=${maxRttMs.toFixed(1)}`);
+    } else {
+      timer = setTimeout(ping, PING_INTERVAL_MS);
+    }
+  });
+  ws.on('close', () => clearTimeout(timer));
+  timer = setTimeout(ping, PING_INTERVAL_MS);
+}
+
+/** Counts the client's Pings, which ws answers by itself, and closes once there were `wanted`. */
+function pings(ws, wanted) {
+  let seen = 0;
+  ws.on('ping', () => {
+    seen++;
+    if (seen === wanted) {
+      ws.close(1000, `pings ${seen}`);
+    }
+  });
 }
 
 function shutdown() {

@@ -44,6 +44,21 @@ TLS (TlsPeersTest), by environment variables:
 
   /client-cert              sends the subject CN of the client's certificate (binary, UTF-8; empty
                             without one, or without TLS), closes 1000
+
+Liveness routes (LivenessInteropContract), with the keepalive's timing by environment variables:
+
+  PING_INTERVAL, PING_TIMEOUT  seconds (fractions allowed; 20 each by default): websockets' own
+                            keepalive, ``ping_interval`` and ``ping_timeout`` of the whole server
+
+  /keepalive?pongs=N        sends nothing; websockets' keepalive pings the client every
+                            PING_INTERVAL s and, when a Pong does not come within PING_TIMEOUT s,
+                            closes 1011 ``keepalive ping timeout``; after N Pongs, closes 1000 with
+                            reason ``keepalive pongs=N max-rtt-ms=R``, R the longest round trip seen
+  /pings?n=N                sends nothing; once it answered N Pings of the client (websockets
+                            answers them by itself), closes 1000 with reason ``pings N``
+  /silent                   stops reading the socket right after the handshake: the client's
+                            Pings and Close are never read, nothing is sent (start the server
+                            without a short PING_INTERVAL: its keepalive Pings would reach the client)
 """
 
 import asyncio
@@ -59,10 +74,70 @@ from urllib.parse import parse_qs, urlsplit
 import websockets
 import websockets.exceptions
 from websockets.frames import OP_CONT, OP_TEXT
+from websockets.legacy.server import WebSocketServerProtocol
 
 SUPPORTED_SUBPROTOCOLS = ["chat", "superchat"]
 MAX_MESSAGE_BYTES = 256 * 1024 * 1024
 CHUNK_BYTES = 64 * 1024
+# Transports of /silent connections, whose reading is paused: aborted at shutdown, since closing
+# them would wait for a Close that is never read.
+SILENT = set()
+
+
+def seconds(name, default):
+    """Seconds from an environment variable (fractions allowed), or ``default`` when it is not set."""
+    value = os.environ.get(name, "")
+    if not value:
+        return default
+    number = float(value)
+    if not number > 0:
+        raise SystemExit(f"{name} must be a positive number of seconds, was {value!r}")
+    return number
+
+
+class CountingProtocol(WebSocketServerProtocol):
+    """websockets' server protocol, counting the Pongs its own Pings got (its keepalive's too, with
+    their round trips) and the Pings of the client it answered, for the liveness routes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pongs = 0
+        self.max_rtt = 0.0
+        self.pings_answered = 0
+        # Set at every count and when the connection is lost; the liveness routes wait on it.
+        self.progress = asyncio.Event()
+
+    async def ping(self, data=None):
+        waiter = await super().ping(data)
+        waiter.add_done_callback(self._ponged)
+        return waiter
+
+    def _ponged(self, waiter):
+        # A ping aborted by the end of the connection is cancelled or carries ConnectionClosed.
+        if waiter.cancelled() or waiter.exception() is not None:
+            return
+        self.pongs += 1
+        self.max_rtt = max(self.max_rtt, waiter.result())
+        self.progress.set()
+
+    async def pong(self, data=b""):
+        await super().pong(data)
+        self.pings_answered += 1
+        self.progress.set()
+
+    def connection_lost(self, exc):
+        super().connection_lost(exc)
+        self.progress.set()
+
+
+async def counted(ws, count):
+    """Waits until ``count()`` of the CountingProtocol ``ws`` holds; False if the connection ended first."""
+    while not count():
+        if ws.closed:
+            return False
+        ws.progress.clear()
+        await ws.progress.wait()
+    return True
 
 
 def select_subprotocol(client_subprotocols, server_subprotocols):
@@ -220,6 +295,28 @@ async def count(ws, query):
     await ws.close(1000, str(n))
 
 
+async def keepalive(ws, query):
+    wanted = int(query.get("pongs", ["1"])[0])
+    # websockets' keepalive pings; it closes 1011 itself when a Pong is late.
+    if await counted(ws, lambda: ws.pongs >= wanted):
+        await ws.close(1000, f"keepalive pongs={ws.pongs} max-rtt-ms={ws.max_rtt * 1000:.1f}")
+
+
+async def pings(ws, query):
+    wanted = int(query.get("n", ["1"])[0])
+    if await counted(ws, lambda: ws.pings_answered >= wanted):
+        await ws.close(1000, f"pings {ws.pings_answered}")
+
+
+async def silent(ws, _query):
+    ws.transport.pause_reading()
+    SILENT.add(ws.transport)
+    try:
+        await ws.wait_closed()
+    finally:
+        SILENT.discard(ws.transport)
+
+
 ROUTES = {
     "/echo": echo,
     "/upload": upload,
@@ -233,6 +330,9 @@ ROUTES = {
     "/message": message,
     "/text-frames": text_frames,
     "/count": count,
+    "/keepalive": keepalive,
+    "/pings": pings,
+    "/silent": silent,
 }
 
 
@@ -299,10 +399,15 @@ async def main():
         read_limit=2**20,
         write_limit=2**20,
         ssl=tls_context(),
+        create_protocol=CountingProtocol,
+        ping_interval=seconds("PING_INTERVAL", 20),
+        ping_timeout=seconds("PING_TIMEOUT", 20),
     ) as server:
         port = server.sockets[0].getsockname()[1]
         emit(f"LISTENING {port}")
         await stop
+        for transport in list(SILENT):
+            transport.abort()
 
 
 if __name__ == "__main__":

@@ -23,14 +23,19 @@ import reactor.core.publisher.Mono;
  * <h2>Receiving</h2>
  * In {@link ReceiveMode#WHOLE} (the default) each message is emitted once its last frame arrived;
  * its payload is in memory ({@link WebSocketMessage#text()}, {@link WebSocketMessage#payload()}).
- * Demand on {@link #receive()} counts messages: the socket is read while a message is requested and
- * not yet complete, so the bytes held stay under {@code receiveBufferBytes + maxMessageSize + 64 KiB}
- * (complete messages queued for the subscriber, the message being assembled, one socket read).
+ * Demand on {@link #receive()} counts messages; it decides what is delivered, not what is read: the
+ * socket is read while the complete messages waiting for the subscriber hold fewer than
+ * {@code receiveBufferBytes}, whether they were requested or not (so the server's Pings are answered
+ * and its Close is seen while that budget has room), and messages that arrive before
+ * {@code receive()} is subscribed are kept the same way. So the bytes held stay under
+ * {@code receiveBufferBytes + maxMessageSize + 64 KiB} (complete messages queued for the subscriber,
+ * the message being assembled, one socket read).
  *
  * <p>In {@link ReceiveMode#STREAMED} each message is emitted at its first frame and its
  * {@link WebSocketMessage#content()} delivers the bytes as they arrive, with no size limit. Demand
- * on {@code receive()} counts messages; demand on a message's {@code content()} is what reads the
- * socket. The next message is emitted only after the current one's content completed or was
+ * on {@code receive()} counts messages, demand on a message's {@code content()} bytes; the socket is
+ * read ahead of both while fewer than {@code receiveBufferBytes} received bytes wait, and not while
+ * that many do. The next message is emitted only after the current one's content completed or was
  * cancelled (cancelling skips the rest of that message; the connection goes on), so a message whose
  * content is never subscribed holds up the ones after it. The bytes held stay under
  * {@code receiveBufferBytes + 64 KiB + 139}, as in stream mode, whatever the message sizes.

@@ -25,11 +25,14 @@ import reactor.core.publisher.Mono;
  * timeout. {@link #closeStatus()} reports how it ended, in every case.
  *
  * <h2>Flow control</h2>
- * Demand on {@link #receive()} is the only thing that makes this client read the socket: when the
- * subscriber stops requesting, reads stop once the receive buffer is full, the kernel's receive
- * buffer fills, the TCP window closes and the server is slowed down. Control frames travel in the
- * same reads: while {@code receive()} has no demand (or no subscriber), a ping or the server's Close
- * is not seen either, until a {@link #close} of this client's, which reads ahead. Frames of any
+ * This client reads the socket while fewer than {@code receiveBufferBytes} received bytes wait for
+ * {@link #receive()}'s subscriber, ahead of its demand and before it subscribes, and stops when
+ * that many wait: when the subscriber stops requesting, reads stop once the receive buffer is full,
+ * the kernel's receive buffer fills, the TCP window closes and the server is slowed down. Control
+ * frames travel in the same reads: while the receive buffer has room, the server's Pings are
+ * answered and its Close is seen whatever the subscriber requested; once it is full they wait
+ * behind the data until the subscriber takes some (or, with {@code receive()} never subscribed,
+ * until a {@link #close} of this client's, after which what does not fit is dropped). Frames of any
  * size are passed on in pieces as they arrive, never held whole, so the bytes this library holds
  * for one connection's inbound side stay under {@code receiveBufferBytes + 64 KiB + 139}: the queue, the
  * pieces of one socket read (at most 64 KiB), and a partial frame header or control frame.
@@ -54,8 +57,9 @@ public interface StreamWebSocket {
      * pieces); message boundaries are not marked. Frames of any size are accepted. Accepts one
      * subscriber; a second one gets an {@link IllegalStateException}.
      *
-     * <p>Until it is subscribed and requests, the socket is not read (but after {@link #close},
-     * which reads ahead within the receive buffer). Cancelling stops delivery: data that arrives
+     * <p>Data that arrives before it is subscribed, or ahead of its requests, is kept up to the
+     * receive buffer ({@code receiveBufferBytes}) and delivered as it is requested; the socket is
+     * not read while the buffer is full. Cancelling stops delivery: data that arrives
      * later is read and discarded,
      * so that the connection can still send and close; it does not close the connection. A
      * request of zero or less (Reactive Streams §3.9) ends the subscription the same way and
@@ -163,7 +167,7 @@ public interface StreamWebSocket {
     /**
      * A blocking {@link InputStream} of the bytes {@link #receive()} would deliver: it becomes
      * {@code receive()}'s one subscriber, and reads drive the demand, so a reader that stops
-     * reading stops the socket being read. {@code read} returns {@code -1} after the server's Close
+     * reading stops the socket being read once the receive buffer is full. {@code read} returns {@code -1} after the server's Close
      * and throws an {@link java.io.IOException} carrying the {@link WebErrorStatus} (an
      * {@link io.fluxsocket.io.WebSocketIOException}) when the connection failed. Closing the stream
      * stops reading for it but leaves the connection open, so an upload in progress goes on. Its

@@ -191,7 +191,9 @@ public interface WebSocketClient {
 
         /**
          * The inbound byte budget of a connection: the socket is not read while this many received
-         * bytes wait for the subscriber. Default 256 KiB; 1 KiB to 1 GiB.
+         * bytes wait for the subscriber. While fewer wait it is read ahead of the subscriber's
+         * demand, and before it subscribes, so that the server's Pings are answered and its Close is
+         * seen whatever the application requests. Default 256 KiB; 1 KiB to 1 GiB.
          */
         public Builder receiveBufferBytes(int bytes) {
             this.receiveBufferBytes = Arguments.range(bytes, 1024, 1 << 30, "receiveBufferBytes");
@@ -234,10 +236,10 @@ public interface WebSocketClient {
          * Keep-alive: when nothing was received for {@code interval}, a Ping is sent; when then no
          * frame comes within {@code timeout}, the connection fails with {@code TIMEOUT}, sends Close
          * 1011 and closes TCP. A silent server is so detected within {@code interval + timeout}
-         * (plus the scheduling of the event loop). While a Ping waits, the connection reads ahead of
-         * the subscriber's demand within {@link #receiveBufferBytes}; when that budget is full (the
-         * subscriber does not keep up), a Pong cannot be read: the timeout does not run then, and
-         * starts again once reads resume. Off by default.
+         * (plus the scheduling of the event loop). The connection reads ahead of the subscriber's
+         * demand within {@link #receiveBufferBytes}, so the Pong is read whatever the application
+         * requests; when that budget is full (the subscriber does not keep up), a Pong cannot be
+         * read: the timeout does not run then, and starts again once reads resume. Off by default.
          *
          * @throws WebSocketException with {@code INVALID_ARGUMENT} for a zero, negative or null duration
          */

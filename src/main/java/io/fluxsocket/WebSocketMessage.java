@@ -19,8 +19,8 @@ import reactor.core.publisher.Flux;
  * }</pre>
  *
  * <p>A received message is whole in {@link ReceiveMode#WHOLE} and streamed in
- * {@link ReceiveMode#STREAMED}: the content of a streamed one can be subscribed once, and its
- * demand is what reads the socket. Text received whole is decoded from UTF-8 once, when it
+ * {@link ReceiveMode#STREAMED}: the content of a streamed one can be subscribed once, and what its
+ * subscriber does not take fills the receive buffer, which stops the socket being read. Text received whole is decoded from UTF-8 once, when it
  * arrives. A {@link ByteBuffer} given to this class belongs to it from then on: do not change it
  * afterwards. Instances are immutable and thread-safe (a streamed one as far as its publisher is).
  * Whole messages are equal when their type and payload are.

@@ -73,7 +73,7 @@ class ReceiveInPlaceTest {
                     .then(() -> assertEquals(0, calls.get(), "nothing requested: the reader is not called"))
                     .thenRequest(3)
                     .expectNextCount(3)
-                    // A socket read brings several frames; those beyond the demand wait, unread.
+                    // A socket read brings several frames; those beyond the demand wait, not passed to the reader.
                     .expectNoEvent(Duration.ofMillis(100))
                     .then(() -> assertEquals(3, calls.get()))
                     .thenRequest(Long.MAX_VALUE)

@@ -25,7 +25,8 @@ import reactor.core.publisher.Mono;
  * the previous message was written to the socket, so a fast producer is held back by the network.
  * The bytes of the server's binary messages are written to stdout, and flushed, as they arrive;
  * message boundaries are not marked. Stdout is written on the caller's thread, and a slow reader
- * of stdout slows the server down (demand on {@code receive()} drives socket reads).
+ * of stdout slows the server down (demand on {@code receive()} takes what was read; reads stop
+ * while the receive buffer is full).
  *
  * <p>At the end of stdin the connection is closed with 1000 and the command ends once the server
  * answered; when the server closes first, the command ends at once. It succeeds when the server's

@@ -164,10 +164,6 @@ final class Delivery implements Subscription {
         return cancelled;
     }
 
-    long demand() {
-        return demand;
-    }
-
     /** An item may be emitted now. */
     boolean wants() {
         return demand > 0 && isBound();

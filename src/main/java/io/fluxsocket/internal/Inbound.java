@@ -17,20 +17,17 @@ interface Inbound {
      */
     void onData(Frame piece);
 
-    /** Whether the socket should be read for this side: someone waits for data, within the budget. */
+    /**
+     * Whether the socket should be read for this side: what it holds is under the budget, whatever
+     * the subscribers ask for; or what arrives is dropped anyway.
+     */
     boolean wantsRead();
 
     /**
-     * This client sent its Close: reads go ahead of demand within the budget; with no subscriber
-     * what arrives is dropped, so that the server's Close can be reached.
+     * This client sent its Close: with no subscriber, what arrives beyond the budget is dropped, so
+     * that the server's Close can be reached.
      */
     void closing();
-
-    /**
-     * A Ping waits for its Pong ({@code true}) or no longer does: while one waits, reads go ahead of
-     * demand within the budget, so that the Pong can be read. Event loop.
-     */
-    void readAhead(boolean on);
 
     /** No more data: deliver what is queued, then complete ({@code error == null}) or error. */
     void terminate(Throwable error);

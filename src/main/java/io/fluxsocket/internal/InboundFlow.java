@@ -14,16 +14,21 @@ import reactor.core.publisher.Flux;
  * within a byte budget for the single subscriber of {@code receive()}, which requests them as
  * buffers. Text messages are refused with 1003.
  *
- * <p>A piece is queued as a retained slice of the buffer it was read into, not a copy, and turned
- * into what the subscriber gets as it is delivered: a heap copy for {@code receive()}, or whatever
- * the reader of {@link #read} makes of a read-only view of it, with no copy at all; either way it is
- * released then. Whatever is still queued when the flow ends is copied to the heap and released,
- * so that no Netty buffer outlives the connection, even for a subscriber that never comes back.
+ * <p>A piece the subscriber waits for (it requested, and nothing is queued before it) is passed on
+ * as a retained slice of the buffer it was read into, not a copy, and turned into what the
+ * subscriber gets as it is delivered: a heap copy for {@code receive()}, or whatever the reader of
+ * {@link #read} makes of a read-only view of it, with no copy at all; it is released then. A piece
+ * that has to wait (read ahead of demand, or before anyone subscribed) is queued as a heap copy of
+ * its bytes: a slice would keep its whole read buffer (up to 64 KiB) alive while it waits, so that
+ * a queue of small remainders could hold far more memory than the bytes it counts. Whatever is
+ * still queued when the flow ends is copied to the heap and released, so that no Netty buffer
+ * outlives the connection, even for a subscriber that never comes back.
  *
  * <p>Bound on what it holds: the owner reads only while {@link #wantsRead()} is true, i.e. while
  * fewer than {@code budget} bytes are queued, and one socket read is at most 64 KiB, all of which
  * {@link FrameDecoder} passes on at once as payload pieces. So the queue stays under
- * {@code budget + 64 KiB}; the decoder itself keeps at most a partial header or control frame.
+ * {@code budget + 64 KiB}, in bytes of memory as in bytes counted; the decoder itself keeps at most
+ * a partial header or control frame.
  */
 final class InboundFlow extends QueuedInbound {
 
@@ -48,7 +53,8 @@ final class InboundFlow extends QueuedInbound {
             // closing with nobody subscribed.
             return;
         }
-        enqueue(payload.retainedSlice(), n);
+        // In place for a subscriber that waits; a heap copy of exactly its bytes if it has to wait.
+        enqueue(deliveredAtOnce() ? payload.retainedSlice() : heapCopy(payload), n);
     }
 
     /** The received bytes as heap copies: {@code receive()}. */
@@ -99,13 +105,19 @@ final class InboundFlow extends QueuedInbound {
         replaceQueued(queued -> queued instanceof ByteBuf piece ? copy(piece) : queued);
     }
 
+    /** A heap copy of {@code piece}'s readable bytes, which it then releases. */
     private static ByteBuffer copy(ByteBuf piece) {
         try {
-            ByteBuffer copy = ByteBuffer.allocate(piece.readableBytes());
-            piece.getBytes(piece.readerIndex(), copy);
-            return copy.flip();
+            return heapCopy(piece);
         } finally {
             piece.release();
         }
+    }
+
+    /** A heap copy of {@code bytes}' readable bytes; {@code bytes} is left as it is. */
+    private static ByteBuffer heapCopy(ByteBuf bytes) {
+        ByteBuffer copy = ByteBuffer.allocate(bytes.readableBytes());
+        bytes.getBytes(bytes.readerIndex(), copy);
+        return copy.flip();
     }
 }

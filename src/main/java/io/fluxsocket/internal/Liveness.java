@@ -23,11 +23,11 @@ import reactor.core.publisher.MonoSink;
  * timeout; the idle timeout, a Close 1001 once no data moved either way for that long; and the
  * unsolicited Pongs, a one-way heartbeat every interval.
  *
- * <p><b>Paused reads.</b> While a Ping waits for its Pong, the connection reads ahead of the
- * subscriber's demand, within the receive budget. When the budget is full (the subscriber does not
- * keep up) a Pong cannot be read, so the keep-alive timeout does not run: when it comes due with
- * reads paused, the wait starts again, and once reads resume a silent peer is detected within the
- * timeout.
+ * <p><b>Paused reads.</b> The connection reads ahead of the subscriber's demand while the receive
+ * budget has room, so Pongs are read whatever the application asks for. When the budget is full
+ * (the subscriber does not keep up) reads are paused and a Pong cannot be read, so the keep-alive
+ * timeout does not run: when it comes due with reads paused, the wait starts again, and once reads
+ * resume a silent peer is detected within the timeout.
  *
  * <p>Everything here runs on the connection's event loop, except {@link #ping}'s subscription.
  */
@@ -41,9 +41,6 @@ final class Liveness {
 
         /** Socket reads are stopped: the receive budget is full. */
         boolean readsPaused();
-
-        /** Whether a Ping waits for its Pong: reads then go ahead of demand, within the budget. */
-        void awaitingPong(boolean awaiting);
 
         /** Payload bytes of data frames sent and received so far. */
         long dataBytes();
@@ -69,7 +66,7 @@ final class Liveness {
     private final ArrayDeque<Pending> pending = new ArrayDeque<>(1);
     /** When the last frame was received, {@link System#nanoTime()} (event loop). */
     private long lastReceived = System.nanoTime();
-    /** When the keep-alive's Ping went, while it waits for a frame; 0 if it does not (event loop). */
+    /** When the keep-alive's Ping went, while it waits for a frame; 0 if it does not, or once stopped (event loop). */
     private long waitingSince;
     /** Keep-alive Pings sent, for their payloads (event loop). */
     private long keepAlivePings;
@@ -149,12 +146,8 @@ final class Liveness {
             }
             Pending p = new Pending(bytes, System.nanoTime(), sink);
             pending.add(p);
-            sink.onCancel(() -> loop.execute(() -> {
-                pending.remove(p);
-                awaiting();
-            }));
+            sink.onCancel(() -> loop.execute(() -> pending.remove(p)));
             outbound.ping(Unpooled.wrappedBuffer(bytes));
-            awaiting();
         }));
     }
 
@@ -163,13 +156,10 @@ final class Liveness {
         lastReceived = System.nanoTime();
         if (waitingSince != 0) {
             waitingSince = 0;
-            awaiting();
+            // The timer was set for the timeout: the next Ping goes after the interval instead.
+            timer.cancel(false);
+            schedule(interval.toNanos());
         }
-    }
-
-    /** Tells the owner whether a Ping waits for its Pong. */
-    private void awaiting() {
-        owner.awaitingPong(ended == null && (!pending.isEmpty() || waitingSince != 0));
     }
 
     /** A Pong was received: it answers the oldest ping with its payload, if any. Event loop. */
@@ -181,7 +171,6 @@ final class Liveness {
         for (Pending p : pending) {
             if (Arrays.equals(p.payload, bytes)) {
                 pending.remove(p);
-                awaiting();
                 p.sink.success(Duration.ofNanos(System.nanoTime() - p.sentAt));
                 return;
             }
@@ -203,6 +192,7 @@ final class Liveness {
         ended = error;
         stopped = true;
         cancelTimers();
+        waitingSince = 0;
         for (Pending p; (p = pending.poll()) != null; ) {
             p.sink.error(error);
         }
@@ -239,7 +229,6 @@ final class Liveness {
             ByteBuf payload = Unpooled.buffer(KEEP_ALIVE.length + 20);
             payload.writeBytes(KEEP_ALIVE).writeCharSequence(Long.toString(++keepAlivePings), StandardCharsets.US_ASCII);
             outbound.ping(payload);
-            awaiting();
             schedule(timeout.toNanos());
         } else if (owner.readsPaused()) {
             // A Pong could not be read: the wait starts again.

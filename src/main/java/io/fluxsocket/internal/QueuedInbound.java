@@ -18,10 +18,12 @@ import reactor.core.Exceptions;
  * is delivered (so that a buffer can be read in place, then released), and {@link #discard} lets go
  * of one that will never be delivered.
  *
- * <p>Demand counts items. The owner reads the socket while {@link #wantsRead()}: fewer than
- * {@code budget} bytes are queued and more items are requested than queued (or this client is
- * closing, which reads ahead within the budget); or nobody will take what arrives (cancelled, or
- * closing before anyone subscribed), so it is read and dropped.
+ * <p>Demand counts items; it decides what is delivered, not what is read. The owner reads the
+ * socket while {@link #wantsRead()}: fewer than {@code budget} bytes are queued, whether anyone
+ * subscribed or requested yet (so control frames, the server's Pings and Close, are read whatever
+ * the subscriber asks for); or nobody will take what arrives (cancelled, or closing before anyone
+ * subscribed), so it is read and dropped. What arrives before {@code receive()} is subscribed is
+ * queued the same way, and delivered once it is requested.
  *
  * <p>Confined to the connection's event loop.
  */
@@ -35,10 +37,8 @@ abstract class QueuedInbound implements Inbound, Delivery.Source {
     /** Items not yet delivered, oldest first, and the sum of their sizes. */
     private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     private long queuedBytes;
-    /** Closing: reads go ahead of demand up to the budget; without a subscriber data is dropped. */
+    /** Closing: without a subscriber, what does not fit the budget is dropped. */
     private boolean closing;
-    /** A Ping waits for its Pong: reads go ahead of demand within the budget (event loop). */
-    private boolean readAhead;
     /** No more data will arrive; {@link #error} says how it ended (null: normally). */
     private boolean done;
     private Throwable error;
@@ -73,7 +73,7 @@ abstract class QueuedInbound implements Inbound, Delivery.Source {
         if (discarding()) {
             return true;
         }
-        return queuedBytes < budget && (delivery.demand() > queue.size() || closing || readAhead);
+        return queuedBytes < budget;
     }
 
     /** Nobody will read what arrives beyond the budget: it is dropped rather than stopping reads. */
@@ -91,16 +91,16 @@ abstract class QueuedInbound implements Inbound, Delivery.Source {
         return !done && !delivery.isCancelled() && !(discarding() && queuedBytes >= budget);
     }
 
+    /** Whether an item queued now is delivered at once: its subscriber waits, and nothing is queued before it. */
+    final boolean deliveredAtOnce() {
+        return queue.isEmpty() && delivery.wants();
+    }
+
     /** Queues an item of {@code bytes} bytes and delivers what is requested. */
     final void enqueue(Object item, int bytes) {
         queue.add(new Queued(item, bytes));
         queuedBytes += bytes;
         drain();
-    }
-
-    @Override
-    public final void readAhead(boolean on) {
-        readAhead = on;
     }
 
     @Override

@@ -17,12 +17,12 @@ import reactor.core.publisher.Flux;
  * arrive. {@code receive()} and each content have one subscriber each, through a {@link Delivery}.
  *
  * <p>One queue holds the pieces of all messages in arrival order, each tagged with its message's
- * number, within one byte budget: the socket is read only while the queue holds fewer than
- * {@code budget} bytes and someone waits for what is not queued (the current message's content
- * has demand, or no message is current and {@code receive()} has demand). So the bytes held stay
- * under {@code budget + 64 KiB}, as in stream mode, whatever the message sizes. The next message
- * is emitted only after the current one's content ended or was cancelled; a cancelled content's
- * remaining pieces are dropped, queued or arriving.
+ * number, within one byte budget: the socket is read while the queue holds fewer than
+ * {@code budget} bytes, whatever {@code receive()} and the current content ask for (demand decides
+ * what is delivered, not what is read, so the server's Pings and Close are read while the budget
+ * has room). So the bytes held stay under {@code budget + 64 KiB}, as in stream mode, whatever the
+ * message sizes. The next message is emitted only after the current one's content ended or was
+ * cancelled; a cancelled content's remaining pieces are dropped, queued or arriving.
  *
  * <p>Confined to the connection's event loop.
  */
@@ -44,10 +44,8 @@ final class StreamedMessages implements Inbound, Delivery.Source {
     private long skipping = -1;
     /** The message emitted whose content has not ended or been cancelled, or null. */
     private Content current;
-    /** This client sent its Close: reads go ahead of demand within the budget. */
+    /** This client sent its Close: without a subscriber, messages not emitted yet are dropped. */
     private boolean closing;
-    /** A Ping waits for its Pong: reads go ahead of demand within the budget (event loop). */
-    private boolean readAhead;
     /** No more data will arrive; {@link #error} says how it ended (null: normally). */
     private boolean done;
     private Throwable error;
@@ -86,8 +84,7 @@ final class StreamedMessages implements Inbound, Delivery.Source {
             // What arrives now is dropped: reading it costs no memory and reaches what follows.
             return true;
         }
-        boolean waiting = current != null ? current.delivery.wants() : receiver.wants();
-        return queuedBytes < budget && (waiting || closing || readAhead);
+        return queuedBytes < budget;
     }
 
     /** Messages after the current one will not be emitted: nobody is or will be there to take them. */
@@ -154,11 +151,6 @@ final class StreamedMessages implements Inbound, Delivery.Source {
             queuedBytes -= p.data.remaining();
             return true;
         });
-    }
-
-    @Override
-    public void readAhead(boolean on) {
-        readAhead = on;
     }
 
     @Override

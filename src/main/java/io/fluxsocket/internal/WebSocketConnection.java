@@ -108,7 +108,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     private State state = State.OPEN;
     /** How it ended, once decided (event loop). */
     private Ending ending;
-    /** The channel reads on its own (auto-read), as long as someone needs data (event loop). */
+    /** The channel reads on its own (auto-read) while the inbound side has room in its budget (event loop). */
     private boolean autoRead;
     /** Closes TCP if the closing handshake does not finish within the close timeout (event loop). */
     private ScheduledFuture<?> closeTimer;
@@ -420,12 +420,6 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     }
 
     @Override
-    public void awaitingPong(boolean awaiting) {
-        inbound.readAhead(awaiting);
-        maybeRead();
-    }
-
-    @Override
     public WebSocketException writeFailed(Throwable cause) {
         fail(Ending.abnormal(lost(cause)), 0);
         return ending.error() != null ? ending.error() : new WebSocketException(WebErrorStatus.CLOSED,
@@ -526,10 +520,12 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     // ---- reads ----
 
     /**
-     * Reads the socket while the inbound side or the closing handshake needs data, and stops when
-     * they do not: auto-read on or off, changed only when that changes. Netty's read loop checks
-     * auto-read before each socket read; turned off from inside a read as soon as the budget is
-     * full, it stops the loop there: at most one read (64 KiB) goes past the budget.
+     * Reads the socket while the inbound side has room in its budget, whatever its subscribers
+     * requested (so the server's Pings, Pongs and Close are read while it has), or drops what
+     * arrives; stops when it has no room: auto-read on or off, changed only when that changes.
+     * Netty's read loop checks auto-read before each socket read; turned off from inside a read as
+     * soon as the budget is full, it stops the loop there: at most one read (64 KiB) goes past the
+     * budget.
      */
     private void maybeRead() {
         if (ctx == null) {

@@ -31,7 +31,8 @@ import reactor.util.concurrent.Queues;
  * within {@value #PREFETCH_BYTES} bytes; it asks again once half of that room is free, so that a
  * stream of small messages costs one hand-over between the connection's thread and the reader per
  * many pieces. At most {@value #MAX_PIECES} pieces are requested or queued at a time. So a reader
- * that stops reading stops the socket being read, and the stream then holds
+ * that stops reading stops the socket being read (once the library's receive budget is full too),
+ * and the stream then holds
  * <ul>
  * <li>at most {@value #PREFETCH_BYTES} bytes while no piece is larger than that estimate (a steady
  *     stream of messages of one size up to 64 KiB, for example);</li>

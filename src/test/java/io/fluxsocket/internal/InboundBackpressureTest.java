@@ -30,10 +30,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Demand is what reads the socket, in every mode: a subscriber that stops requesting while the
- * server pushes (1 GiB in stream mode and as one streamed message) makes the library stop at its
- * byte bound and the server's channel go unwritable; resuming then delivers every byte once, in
- * order.
+ * The byte budget is what stops socket reads, in every mode: a subscriber that stops requesting
+ * while the server pushes (1 GiB in stream mode and as one streamed message) makes the library read
+ * ahead up to its byte bound, in bytes of memory held as in bytes counted, then stop, and the
+ * server's channel go unwritable; resuming then delivers every byte once, in order.
  */
 @Tag("volume")
 @Timeout(120)

@@ -3,11 +3,14 @@
  * write (Node's {@code ws}, Python's {@code websockets}), run as separate processes from the
  * programs under {@code src/test/peers/}. {@code .ci/run} installs them.
  *
- * <p>Two contracts, each with one subclass per {@link io.fluxsocket.interop.Peer}:
+ * <p>Three contracts, each with one subclass per {@link io.fluxsocket.interop.Peer}:
  * {@link io.fluxsocket.interop.PeerInteropContract} for stream mode (routes {@code /echo},
  * {@code /upload}, {@code /download}, {@code /close}, {@code /expect-close}, {@code /subprotocol},
- * {@code /headers}) and {@link io.fluxsocket.interop.MessageInteropContract} for message mode
- * ({@code /echo}, {@code /upload-message}, {@code /message}, {@code /text-frames}, {@code /count}).
+ * {@code /headers}), {@link io.fluxsocket.interop.MessageInteropContract} for message mode
+ * ({@code /echo}, {@code /upload-message}, {@code /message}, {@code /text-frames}, {@code /count})
+ * and {@link io.fluxsocket.interop.LivenessInteropContract} for Pings both ways and the keep-alive
+ * ({@code /keepalive}, {@code /pings}, {@code /silent}, {@code /expect-close}; the peer's keepalive
+ * timing from the {@code PING_INTERVAL} and {@code PING_TIMEOUT} environment variables).
  * Both peer programs serve the same routes with the same behaviour; each documents them at its
  * top, and a route added to one must be added to the other.
  */
