@@ -111,6 +111,8 @@ public interface WebSocketClient {
         /** No data either way for this long closes the connection with 1001; null for none. */
         private Duration idleTimeout;
         private Duration unsolicitedPongInterval;
+        /** Told of each connection's life; null for none. */
+        private WebSocketMetrics metrics;
 
         Builder() {
         }
@@ -269,6 +271,22 @@ public interface WebSocketClient {
          */
         public Builder unsolicitedPongInterval(Duration interval) {
             this.unsolicitedPongInterval = Arguments.positive(interval, "unsolicitedPongInterval");
+            return this;
+        }
+
+        /**
+         * Tells {@code metrics} of each connection's life: connects and how they ended, ping round
+         * trips, closes and who closed; the bytes and messages are read from each connection's own
+         * counts, never counted per message. For Micrometer:
+         * {@code .metrics(io.fluxsocket.micrometer.MicrometerMetrics.of(registry))}. Off by default.
+         *
+         * @throws WebSocketException with {@code INVALID_ARGUMENT} for a null
+         */
+        public Builder metrics(WebSocketMetrics metrics) {
+            if (metrics == null) {
+                throw Arguments.invalid("metrics", "must not be null");
+            }
+            this.metrics = metrics;
             return this;
         }
 
@@ -451,7 +469,7 @@ public interface WebSocketClient {
             return new DefaultWebSocketClient(new ClientConfig(connectTimeout, sendTimeout, closeTimeout, noDelay,
                     java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers)), List.copyOf(subprotocols), maxFramePayload, receiveBufferBytes,
                     outboundBufferBytes, maxMessageSize, receiveMode, tls, keepAliveInterval, keepAliveTimeout, idleTimeout,
-                    unsolicitedPongInterval));
+                    unsolicitedPongInterval, metrics));
         }
     }
 }
