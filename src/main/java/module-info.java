@@ -1,7 +1,8 @@
 /**
  * fluxsocket: a reactive streaming WebSocket client on Project Reactor and Reactor Netty. The API is
- * {@code io.fluxsocket} (start at {@link io.fluxsocket.WebSocketClient}) and the blocking adapters
- * {@code io.fluxsocket.io}; the implementation ({@code io.fluxsocket.internal}) and the command-line
+ * {@code io.fluxsocket} (start at {@link io.fluxsocket.WebSocketClient}), the blocking adapters
+ * {@code io.fluxsocket.io} and the Micrometer reporter {@code io.fluxsocket.micrometer} (usable only
+ * with Micrometer present); the implementation ({@code io.fluxsocket.internal}) and the command-line
  * tool ({@code io.fluxsocket.cli}) are not exported.
  */
 module io.fluxsocket {
@@ -19,9 +20,13 @@ module io.fluxsocket {
     requires java.naming;
     // The command-line tool's parser: optional, on the module path only where the tool runs.
     requires static info.picocli;
+    // The Micrometer reporter's meters: optional, needed only by an application that uses
+    // io.fluxsocket.micrometer (which then has Micrometer itself).
+    requires static micrometer.core;
 
     exports io.fluxsocket;
     exports io.fluxsocket.io;
+    exports io.fluxsocket.micrometer;
 
     // picocli reads and sets the tool's annotated option fields by reflection.
     opens io.fluxsocket.cli to info.picocli;

@@ -112,6 +112,8 @@ public interface WebSocketClient {
         private Duration idleTimeout;
         private Duration unsolicitedPongInterval;
         private PerMessageDeflate perMessageDeflate;
+        /** Told of each connection's life; null for none. */
+        private WebSocketMetrics metrics;
 
         Builder() {
         }
@@ -287,6 +289,22 @@ public interface WebSocketClient {
                 throw Arguments.invalid("perMessageDeflate", "must not be null (leave it unset for no compression)");
             }
             this.perMessageDeflate = deflate;
+            return this;
+        }
+
+        /**
+         * Tells {@code metrics} of each connection's life: connects and how they ended, ping round
+         * trips, closes and who closed; the bytes and messages are read from each connection's own
+         * counts, never counted per message. For Micrometer:
+         * {@code .metrics(io.fluxsocket.micrometer.MicrometerMetrics.of(registry))}. Off by default.
+         *
+         * @throws WebSocketException with {@code INVALID_ARGUMENT} for a null
+         */
+        public Builder metrics(WebSocketMetrics metrics) {
+            if (metrics == null) {
+                throw Arguments.invalid("metrics", "must not be null");
+            }
+            this.metrics = metrics;
             return this;
         }
 
@@ -469,7 +487,7 @@ public interface WebSocketClient {
             return new DefaultWebSocketClient(new ClientConfig(connectTimeout, sendTimeout, closeTimeout, noDelay,
                     java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers)), List.copyOf(subprotocols), maxFramePayload, receiveBufferBytes,
                     outboundBufferBytes, maxMessageSize, receiveMode, tls, keepAliveInterval, keepAliveTimeout, idleTimeout,
-                    unsolicitedPongInterval, perMessageDeflate));
+                    unsolicitedPongInterval, perMessageDeflate, metrics));
         }
     }
 }

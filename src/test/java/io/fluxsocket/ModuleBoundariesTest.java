@@ -31,10 +31,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ModuleBoundariesTest {
 
     @Test
-    void theModuleExportsTheApiAndTheAdaptersOnly() {
+    void theModuleExportsTheApiTheAdaptersAndTheMicrometerReporterOnly() {
         ModuleDescriptor module = ModuleFinder.of(classes()).find("io.fluxsocket").orElseThrow().descriptor();
         Set<String> exported = module.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet());
-        assertEquals(Set.of("io.fluxsocket", "io.fluxsocket.io"), exported);
+        assertEquals(Set.of("io.fluxsocket", "io.fluxsocket.io", "io.fluxsocket.micrometer"), exported);
+        // Micrometer is optional: the module resolves without it.
+        ModuleDescriptor.Requires micrometer = module.requires().stream()
+                .filter(r -> r.name().equals("micrometer.core")).findFirst().orElseThrow();
+        assertEquals(Set.of(ModuleDescriptor.Requires.Modifier.STATIC), micrometer.modifiers());
         assertTrue(module.packages().containsAll(Set.of("io.fluxsocket.internal", "io.fluxsocket.cli")), module.packages().toString());
     }
 
@@ -58,30 +62,55 @@ class ModuleBoundariesTest {
 
     @Test
     void theImplementationAndTheAdaptersDependOnTheApiAndNothingElseOfTheProject() {
-        ToolProvider jdeps = ToolProvider.findFirst("jdeps").orElseThrow();
-        String modulePath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(p -> p.matches(".*/(io/netty|io/projectreactor|org/reactivestreams|org/jspecify)/.*\\.jar"))
-                .collect(Collectors.joining(File.pathSeparator));
-        StringWriter out = new StringWriter();
-        int status = jdeps.run(new PrintWriter(out), new PrintWriter(out), "--module-path", modulePath,
-                "--multi-release", "17", "-verbose:package", "-e", "io\\.fluxsocket.*", classes().toString());
-        assertEquals(0, status, out::toString);
-        Set<String> edges = new TreeSet<>();
-        Matcher m = Pattern.compile("(?m)^\\s+(io\\.fluxsocket[\\w.]*)\\s+->\\s+(io\\.fluxsocket[\\w.]*)\\s").matcher(out.toString());
-        while (m.find()) {
-            if (!m.group(1).equals(m.group(2))) {
-                edges.add(m.group(1) + " -> " + m.group(2));
-            }
-        }
-        // The implementation and the adapters are built on the API and not on each other; the API
-        // reaches them only where it creates them: WebSocketClient.Builder.build(), and
-        // StreamWebSocket's inputStream() and outputStream().
+        String out = jdeps("io\\.fluxsocket.*");
+        Set<String> edges = edges(out, "io\\.fluxsocket[\\w.]*");
+        // The implementation, the adapters and the Micrometer reporter are built on the API and not
+        // on each other; the API reaches them only where it creates them:
+        // WebSocketClient.Builder.build(), and StreamWebSocket's inputStream() and outputStream().
+        // It never reaches the Micrometer reporter, which an application gives the builder.
         assertEquals(new TreeSet<>(Set.of(
                 "io.fluxsocket -> io.fluxsocket.internal",
                 "io.fluxsocket -> io.fluxsocket.io",
                 "io.fluxsocket.cli -> io.fluxsocket",
                 "io.fluxsocket.internal -> io.fluxsocket",
-                "io.fluxsocket.io -> io.fluxsocket")), edges, out::toString);
+                "io.fluxsocket.io -> io.fluxsocket",
+                "io.fluxsocket.micrometer -> io.fluxsocket")), edges, out);
+    }
+
+    @Test
+    void onlyTheMicrometerReporterUsesMicrometer() {
+        String out = jdeps("io\\.micrometer.*");
+        Set<String> users = new TreeSet<>();
+        for (String edge : edges(out, "io\\.micrometer[\\w.]*")) {
+            users.add(edge.substring(0, edge.indexOf(' ')));
+        }
+        // Every other package loads without Micrometer (MicrometerAbsentTest runs the client so).
+        assertEquals(Set.of("io.fluxsocket.micrometer"), users, out);
+    }
+
+    /** jdeps' package dependencies of the library's classes on packages matching {@code regex}. */
+    private static String jdeps(String regex) {
+        ToolProvider jdeps = ToolProvider.findFirst("jdeps").orElseThrow();
+        String modulePath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(p -> p.matches(".*/(io/netty|io/projectreactor|org/reactivestreams|org/jspecify|io/micrometer)/.*\\.jar"))
+                .collect(Collectors.joining(File.pathSeparator));
+        StringWriter out = new StringWriter();
+        int status = jdeps.run(new PrintWriter(out), new PrintWriter(out), "--module-path", modulePath,
+                "--multi-release", "17", "-verbose:package", "-e", regex, classes().toString());
+        assertEquals(0, status, out::toString);
+        return out.toString();
+    }
+
+    /** The edges {@code io.fluxsocket.x -> target} of jdeps' output, {@code target} matching {@code targets}. */
+    private static Set<String> edges(String jdeps, String targets) {
+        Set<String> edges = new TreeSet<>();
+        Matcher m = Pattern.compile("(?m)^\\s+(io\\.fluxsocket[\\w.]*)\\s+->\\s+(" + targets + ")\\s").matcher(jdeps);
+        while (m.find()) {
+            if (!m.group(1).equals(m.group(2))) {
+                edges.add(m.group(1) + " -> " + m.group(2));
+            }
+        }
+        return edges;
     }
 
     /** The directory the library's classes were compiled to. */

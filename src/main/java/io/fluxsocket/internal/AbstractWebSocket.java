@@ -30,7 +30,7 @@ abstract class AbstractWebSocket {
     }
 
     public Mono<Duration> ping(ByteBuffer payload) {
-        return connection.ping(payload);
+        return Metering.ping(connection, connection.ping(payload));
     }
 
     public WebSocketInfo info() {

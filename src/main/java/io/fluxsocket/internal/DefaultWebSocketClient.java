@@ -84,12 +84,13 @@ public final class DefaultWebSocketClient implements WebSocketClient {
 
     @Override
     public Mono<StreamWebSocket> connect(URI uri) {
-        return open(uri, Mode.STREAM).map(DefaultStreamWebSocket::new);
+        return Metering.connect(config.metrics(), uri, open(uri, Mode.STREAM)).map(DefaultStreamWebSocket::new);
     }
 
     @Override
     public Mono<MessageWebSocket> connectMessages(URI uri) {
-        return open(uri, Mode.messages(config.receiveMode())).map(DefaultMessageWebSocket::new);
+        return Metering.connect(config.metrics(), uri, open(uri, Mode.messages(config.receiveMode())))
+                .map(DefaultMessageWebSocket::new);
     }
 
     /** Connects and performs the opening handshake, within the connect timeout. */

@@ -5,6 +5,7 @@ import io.fluxsocket.WebErrorStatus;
 import io.fluxsocket.WebSocketError;
 import io.fluxsocket.WebSocketException;
 import io.fluxsocket.WebSocketInfo;
+import io.fluxsocket.WebSocketMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -212,6 +213,16 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         return liveness.ping(payload);
     }
 
+    /** The client's metrics, or null (read by {@link Metering}). */
+    WebSocketMetrics metrics() {
+        return config.metrics();
+    }
+
+    /** How the connection ended; null until then (event loop; final once {@link #closeStatus()} emitted). */
+    Ending ending() {
+        return ending;
+    }
+
     /** Subscribers of {@link #closeStatus()} still waiting (for tests). */
     int closeStatusSubscribers() {
         return closed.currentSubscriberCount();
@@ -350,7 +361,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     private void onClose(CloseStatus status) {
         if (state == State.CLOSE_SENT) {
             // The answer to ours: the closing handshake is done.
-            ending = Ending.closedBy(status);
+            ending = Ending.answered(status);
             enter(State.CLOSE_RECEIVED);
             endInbound(null);
             channel.close();

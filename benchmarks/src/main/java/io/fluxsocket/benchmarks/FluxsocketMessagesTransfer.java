@@ -22,7 +22,12 @@ final class FluxsocketMessagesTransfer implements Transfer {
     private final WebSocketClient client;
 
     FluxsocketMessagesTransfer(Path trusted) {
-        client = FluxsocketTransfer.client(trusted);
+        this(trusted, false);
+    }
+
+    /** With {@code metrics}, the client reports to Micrometer ({@code fluxsocket-messages-metrics}). */
+    FluxsocketMessagesTransfer(Path trusted, boolean metrics) {
+        client = FluxsocketTransfer.client(trusted, metrics);
     }
 
     @Override

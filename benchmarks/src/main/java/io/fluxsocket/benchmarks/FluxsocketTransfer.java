@@ -3,6 +3,8 @@ package io.fluxsocket.benchmarks;
 import io.fluxsocket.CloseStatus;
 import io.fluxsocket.StreamWebSocket;
 import io.fluxsocket.WebSocketClient;
+import io.fluxsocket.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -28,7 +30,12 @@ final class FluxsocketTransfer implements Transfer {
 
     /** {@code trusted}: the {@code wss://} server certificate's PEM file, or null (see {@link #client}). */
     FluxsocketTransfer(Path trusted) {
-        client = client(trusted);
+        this(trusted, false);
+    }
+
+    /** With {@code metrics}, the client reports to Micrometer ({@code fluxsocket-metrics}; see {@link #client}). */
+    FluxsocketTransfer(Path trusted, boolean metrics) {
+        client = client(trusted, metrics);
     }
 
     /**
@@ -36,7 +43,25 @@ final class FluxsocketTransfer implements Transfer {
      * ({@code trustedCertificates(Path)}, host names checked as always).
      */
     static WebSocketClient client(Path trusted) {
-        return trusted == null ? WebSocketClient.create() : WebSocketClient.builder().trustedCertificates(trusted).build();
+        return client(trusted, false);
+    }
+
+    /**
+     * {@link #client(Path)}, and with {@code metrics} reporting to a Micrometer
+     * {@link SimpleMeterRegistry} of its own ({@code MicrometerMetrics}, the default {@code uri} tag).
+     */
+    static WebSocketClient client(Path trusted, boolean metrics) {
+        if (trusted == null && !metrics) {
+            return WebSocketClient.create();
+        }
+        WebSocketClient.Builder builder = WebSocketClient.builder();
+        if (trusted != null) {
+            builder.trustedCertificates(trusted);
+        }
+        if (metrics) {
+            builder.metrics(MicrometerMetrics.of(new SimpleMeterRegistry()));
+        }
+        return builder.build();
     }
 
     @Override

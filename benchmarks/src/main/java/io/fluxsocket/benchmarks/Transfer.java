@@ -88,6 +88,9 @@ interface Transfer extends AutoCloseable {
                 case "fluxsocket": return new FluxsocketTransfer(trusted);
                 case "fluxsocket-streams": return new FluxsocketStreamsTransfer(trusted);
                 case "fluxsocket-messages": return new FluxsocketMessagesTransfer(trusted);
+                // The same with Micrometer metrics on (not in the suite's client lists: give -p client=…).
+                case "fluxsocket-metrics": return new FluxsocketTransfer(trusted, true);
+                case "fluxsocket-messages-metrics": return new FluxsocketMessagesTransfer(trusted, true);
                 case "fluxsocket-in-place": return new FluxsocketInPlaceTransfer(trusted);
                 case "reactor-netty": return new ReactorNettyTransfer(trusted);
                 case "jdk": return new JdkTransfer(trusted);
