@@ -123,14 +123,17 @@ class ClosingHandshakeTest {
     @Test
     void aSlowSubscriberGetsEveryByteThatArrivesWhileClosing() {
         try (TestServer server = TestServer.echoing()) {
-            StreamWebSocket ws = WebSocketClient.create().connect(server.uri()).block(Duration.ofSeconds(10));
+            // The close waits for the 4 MiB of echoes ahead of the server's Close, read at the
+            // subscriber's pace (1 ms a piece): on a loaded machine that outlasts the 5 s default.
+            StreamWebSocket ws = WebSocketClient.builder().closeTimeout(Duration.ofSeconds(60)).build()
+                    .connect(server.uri()).block(Duration.ofSeconds(10));
             int chunk = 64 * 1024;
             // Slower than the socket: echoes pile up behind its demand while the handshake runs.
             Mono<Long> all = ws.receive().delayElements(Duration.ofMillis(1), Schedulers.single())
                     .map(b -> (long) b.remaining()).reduce(0L, Long::sum).cache();
             all.subscribe();
             ws.send(Flux.range(0, 64).map(i -> ByteBuffer.allocate(chunk))).block(Duration.ofSeconds(10));
-            ws.close().block(Duration.ofSeconds(10));
+            ws.close().block(Duration.ofSeconds(60));
             assertEquals(64L * chunk, all.block(Duration.ofSeconds(10)), "nothing dropped while closing");
             assertEquals(64L * chunk, ws.info().bytesReceived());
         }
