@@ -59,14 +59,17 @@ class ClosingHandshakeTest {
         AtomicLong received = new AtomicLong();
         try (TestServer server = new TestServer((in, out) -> in.receiveFrames()
                 .doOnNext(f -> received.addAndGet(f.content().readableBytes())).then())) {
-            StreamWebSocket ws = WebSocketClient.create().connect(server.uri()).block(Duration.ofSeconds(10));
+            // A close timeout long enough for a loaded machine: the server answers once it read all.
+            StreamWebSocket ws = WebSocketClient.builder().closeTimeout(Duration.ofSeconds(60)).build()
+                    .connect(server.uri()).block(Duration.ofSeconds(10));
             int chunk = 64 * 1024;
             Mono<Void> upload = ws.send(Flux.range(0, 64).map(i -> BytePattern.chunk((long) i * chunk, chunk))
                     .publishOn(Schedulers.parallel(), 2));
             Sinks.Empty<Void> uploaded = Sinks.empty();
             upload.subscribe(null, uploaded::tryEmitError, uploaded::tryEmitEmpty);
-            ws.close().block(Duration.ofSeconds(20));
+            ws.close().block(Duration.ofSeconds(60));
             StepVerifier.create(uploaded.asMono()).verifyComplete();
+            assertTrue(ws.closeStatus().block(Duration.ofSeconds(5)).remote(), "the server answered the Close");
             assertEquals(64L * chunk, received.get(), "the whole message arrived before the Close");
             assertEquals(64L * chunk, ws.info().bytesSent());
         }

@@ -1,6 +1,8 @@
 package io.fluxsocket.internal;
 
 import io.fluxsocket.CloseStatus;
+import io.fluxsocket.WebErrorStatus;
+import io.fluxsocket.WebSocketError;
 import io.fluxsocket.WebSocketException;
 
 /**
@@ -31,5 +33,18 @@ record Ending(CloseStatus status, WebSocketException error, boolean answered) {
     /** The connection ended without a close code (1006): lost, reset, timed out. */
     static Ending abnormal(WebSocketException error) {
         return new Ending(new CloseStatus(CloseStatus.ABNORMAL_CLOSURE, "", false), error, false);
+    }
+
+    /** A failure that sends Close {@code code}: the error says the code and the reason. */
+    static Ending failure(int code, String reason, WebErrorStatus status, Throwable cause) {
+        return failed(code, reason, new WebSocketException(status,
+                "connection failed with close code " + code + ": " + reason, cause, code));
+    }
+
+    /** The error of a transport that broke: its own status, or {@code CONNECTION_RESET}. */
+    static WebSocketException lost(Throwable cause) {
+        WebErrorStatus s = WebSocketError.status(cause);
+        return new WebSocketException(s == WebErrorStatus.UNKNOWN || s == WebErrorStatus.CLOSED
+                ? WebErrorStatus.CONNECTION_RESET : s, "the connection was lost: " + cause.getMessage(), cause);
     }
 }

@@ -77,7 +77,7 @@ final class FrameWriter implements FrameWrites.Listener {
         }
     }
 
-    FrameWriter(Channel channel, ClientConfig config, Completions completions, Outbound.Owner owner, Traffic traffic) {
+    FrameWriter(Channel channel, ClientConfig config, Completions completions, OutboundOwner owner, Traffic traffic) {
         this.channel = channel;
         this.traffic = traffic;
         this.eventLoop = channel.eventLoop();

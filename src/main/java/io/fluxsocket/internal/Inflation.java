@@ -100,8 +100,21 @@ final class Inflation {
         }
     }
 
-    /** Runs {@code end} once nothing waits (at once if nothing does). */
-    void whenDrained(Runnable end) {
+    /**
+     * Ends {@code inbound}: at once with an error (what waits is dropped); normally once what waits
+     * was handed on, as data queued in the inbound side is delivered before its end. The inflater
+     * is ended with it.
+     */
+    void end(Inbound inbound, Throwable error) {
+        if (error != null) {
+            release();
+            inbound.terminate(error);
+            return;
+        }
+        Runnable end = () -> {
+            release();
+            inbound.terminate(null);
+        };
         if (waiting.isEmpty()) {
             end.run();
         } else {

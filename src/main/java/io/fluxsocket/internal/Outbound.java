@@ -53,26 +53,10 @@ import reactor.util.concurrent.Queues;
  */
 final class Outbound implements FrameWriter.Completions {
 
-    /** What the outbound side asks of the connection's owner. Called on the event loop. */
-    interface Owner {
-
-        /** The message being written cannot be finished (its content failed, or its send was cancelled): fail with 1011. */
-        void messageAborted(String reason, Throwable cause);
-
-        /** No write progress for the send timeout: fail, and close TCP at once. */
-        void sendTimedOut(WebSocketException timeout);
-
-        /** A write failed, the transport is broken: fail; returns the error the connection ended with. */
-        WebSocketException writeFailed(Throwable cause);
-
-        /** The Close frame {@link #close} queued was written. */
-        void closeSent();
-    }
-
     /** Why the connection fails when a message's content fails after its first frame went out. */
     private static final String CONTENT_FAILED = "the content of a message failed in the middle of it";
 
-    private final Owner owner;
+    private final OutboundOwner owner;
     /** The bytes taken and not yet written, against {@code outboundBufferBytes}. */
     private final OutboundBudget budget;
     private final Framer framer;
@@ -102,12 +86,12 @@ final class Outbound implements FrameWriter.Completions {
     private boolean draining;
     private boolean again;
 
-    Outbound(Owner owner, Channel channel, ClientConfig config, Traffic traffic) {
+    Outbound(OutboundOwner owner, Channel channel, ClientConfig config, Traffic traffic) {
         this(owner, channel, config, traffic, null);
     }
 
     /** @param deflate the permessage-deflate agreed, or null for none */
-    Outbound(Owner owner, Channel channel, ClientConfig config, Traffic traffic, DeflateParameters deflate) {
+    Outbound(OutboundOwner owner, Channel channel, ClientConfig config, Traffic traffic, DeflateParameters deflate) {
         this.owner = owner;
         this.deflation = deflate == null ? null : new Deflation(channel.alloc(), deflate);
         this.budget = new OutboundBudget(config.outboundBufferBytes());

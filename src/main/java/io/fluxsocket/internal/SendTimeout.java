@@ -20,7 +20,7 @@ final class SendTimeout {
     /** Knows the payload bytes written to the channel and not completed. */
     private final FrameWriter writer;
     /** Told of a timeout. */
-    private final Outbound.Owner owner;
+    private final OutboundOwner owner;
 
     /** A write completed, or writes started, since the check last looked. */
     private boolean progressed;
@@ -31,7 +31,7 @@ final class SendTimeout {
     /** Stopped for good: the connection sends no more. */
     private boolean stopped;
 
-    SendTimeout(EventLoop eventLoop, long timeoutNanos, FrameWriter writer, Outbound.Owner owner) {
+    SendTimeout(EventLoop eventLoop, long timeoutNanos, FrameWriter writer, OutboundOwner owner) {
         this.eventLoop = eventLoop;
         this.timeoutNanos = timeoutNanos;
         this.writer = writer;

@@ -2,12 +2,9 @@ package io.fluxsocket.internal;
 
 import io.fluxsocket.CloseStatus;
 import io.fluxsocket.WebErrorStatus;
-import io.fluxsocket.WebSocketError;
 import io.fluxsocket.WebSocketException;
 import io.fluxsocket.WebSocketInfo;
 import io.fluxsocket.WebSocketMetrics;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -16,7 +13,6 @@ import io.netty.util.ReferenceCountUtil;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +26,7 @@ import reactor.util.Loggers;
  * decoder hands up, the closing handshake, and what reads the socket. It is the last handler of
  * the pipeline, after {@link FrameDecoder} and {@link FrameEncoder}; {@link Inbound} and
  * {@link Outbound} own the two directions of data, and the outbound side asks things of it only
- * through {@link Outbound.Owner}.
+ * through {@link OutboundOwner}.
  *
  * <pre>
  *   OPEN ──close()──▶ CLOSE_QUEUED ──our Close written──▶ CLOSE_SENT ──server's Close──▶ CLOSE_RECEIVED
@@ -46,45 +42,9 @@ import reactor.util.Loggers;
  * out of OPEN arms the close timer, so TCP is closed within the close timeout; {@code closeStatus()}
  * emits exactly once, when the channel becomes inactive.
  */
-final class WebSocketConnection extends ChannelInboundHandlerAdapter implements Outbound.Owner, Liveness.Owner {
+final class WebSocketConnection extends ChannelInboundHandlerAdapter implements OutboundOwner, Liveness.Owner {
 
     private static final Logger log = Loggers.getLogger(WebSocketConnection.class);
-
-    enum State {
-        /** Data flows both ways. */
-        OPEN,
-        /** close() was called: its Close waits behind the messages queued before it. */
-        CLOSE_QUEUED,
-        /** This client's Close was written; the server's is awaited (reads go on). */
-        CLOSE_SENT,
-        /** The server's Close arrived and was answered (or answered ours): TCP is closing. */
-        CLOSE_RECEIVED,
-        /** This client failed the connection (its Close sent if it could be): TCP is closing. */
-        FAILED,
-        /** TCP is closed. */
-        CLOSED;
-
-        boolean canMoveTo(State next) {
-            switch (this) {
-                case OPEN:
-                    return next != OPEN && next != CLOSE_SENT;
-                case CLOSE_QUEUED:
-                    return next.ordinal() > ordinal();
-                case CLOSE_SENT:
-                    return next == CLOSE_RECEIVED || next == FAILED || next == CLOSED;
-                case CLOSE_RECEIVED:
-                case FAILED:
-                    return next == CLOSED;
-                default:
-                    return false;
-            }
-        }
-
-        /** Data frames may still be sent. */
-        boolean sending() {
-            return this == OPEN || this == CLOSE_QUEUED;
-        }
-    }
 
     private final Channel channel;
     private final ClientConfig config;
@@ -106,7 +66,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     /** The context of this handler, set when it is added (event loop). */
     private ChannelHandlerContext ctx;
     /** Where the connection is in its life (event loop). */
-    private State state = State.OPEN;
+    private ConnectionState state = ConnectionState.OPEN;
     /** How it ended, once decided (event loop). */
     private Ending ending;
     /** The channel reads on its own (auto-read) while the inbound side has room in its budget (event loop). */
@@ -281,9 +241,9 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
             failWith(violation);
         } else if (t instanceof IOException) {
             log.debug("transport error on {}", channel, t);
-            fail(Ending.abnormal(lost(t)), 0);
+            fail(Ending.abnormal(Ending.lost(t)), 0);
         } else {
-            fail(failure(CloseStatus.INTERNAL_ERROR, "internal error: " + t, WebErrorStatus.UNKNOWN, t),
+            fail(Ending.failure(CloseStatus.INTERNAL_ERROR, "internal error: " + t, WebErrorStatus.UNKNOWN, t),
                     CloseStatus.INTERNAL_ERROR);
         }
     }
@@ -315,8 +275,8 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     }
 
     private void onData(Frame piece) {
-        State s = state;
-        if (s != State.OPEN && s != State.CLOSE_QUEUED && s != State.CLOSE_SENT) {
+        ConnectionState s = state;
+        if (s != ConnectionState.OPEN && s != ConnectionState.CLOSE_QUEUED && s != ConnectionState.CLOSE_SENT) {
             // RFC 6455 §5.5.1: data after the server's Close (or after failing) is discarded.
             return;
         }
@@ -340,38 +300,29 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         inbound.onData(piece);
     }
 
-    /**
-     * The inbound side ends: at once with an error; normally once what waits to be inflated was
-     * handed on (as data queued in the inbound side is delivered before its end).
-     */
+    /** The inbound side ends (after what waits to be inflated, unless with an error). */
     private void endInbound(Throwable error) {
         if (inflation == null) {
             inbound.terminate(error);
-        } else if (error != null) {
-            inflation.release();
-            inbound.terminate(error);
         } else {
-            inflation.whenDrained(() -> {
-                inflation.release();
-                inbound.terminate(null);
-            });
+            inflation.end(inbound, error);
         }
     }
 
     private void onClose(CloseStatus status) {
-        if (state == State.CLOSE_SENT) {
+        if (state == ConnectionState.CLOSE_SENT) {
             // The answer to ours: the closing handshake is done.
             ending = Ending.answered(status);
-            enter(State.CLOSE_RECEIVED);
+            enter(ConnectionState.CLOSE_RECEIVED);
             endInbound(null);
             channel.close();
         } else if (state.sending()) {
             ending = Ending.closedBy(status);
-            enter(State.CLOSE_RECEIVED);
+            enter(ConnectionState.CLOSE_RECEIVED);
             outbound.terminate(new WebSocketException(WebErrorStatus.CLOSED,
                     "the server closed the connection (" + status.code() + describe(status.reason()) + ")"));
             // Answered with its code (RFC 6455 §5.5.1), then TCP closes.
-            outbound.closeNow(closeFrame(status.code(), ""));
+            outbound.closeNow(WebSocketProtocol.closeFrame(channel.alloc(), status.code(), ""));
             armCloseTimer();
             endInbound(null);
         }
@@ -381,27 +332,27 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     // ---- closing and failing ----
 
     private void startClose(int code, String reason) {
-        if (state != State.OPEN) {
+        if (state != ConnectionState.OPEN) {
             // Closing or closed already: this call shares the first one's outcome.
             return;
         }
-        enter(State.CLOSE_QUEUED);
+        enter(ConnectionState.CLOSE_QUEUED);
         liveness.closing();
         // Bounds the whole close, also the wait for a message in flight whose publisher stalls.
         armCloseTimer();
-        outbound.close(closeFrame(code, reason));
+        outbound.close(WebSocketProtocol.closeFrame(channel.alloc(), code, reason));
     }
 
     @Override
     public void closeSent() {
-        enter(State.CLOSE_SENT);
+        enter(ConnectionState.CLOSE_SENT);
         inbound.closing();
         maybeRead();
     }
 
     @Override
     public void messageAborted(String reason, Throwable cause) {
-        fail(failure(CloseStatus.INTERNAL_ERROR, reason, WebErrorStatus.CLOSED, cause), CloseStatus.INTERNAL_ERROR);
+        fail(Ending.failure(CloseStatus.INTERNAL_ERROR, reason, WebErrorStatus.CLOSED, cause), CloseStatus.INTERNAL_ERROR);
     }
 
     @Override
@@ -432,25 +383,14 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public WebSocketException writeFailed(Throwable cause) {
-        fail(Ending.abnormal(lost(cause)), 0);
+        fail(Ending.abnormal(Ending.lost(cause)), 0);
         return ending.error() != null ? ending.error() : new WebSocketException(WebErrorStatus.CLOSED,
                 "the message could not be written: the connection ended", cause);
     }
 
     private void failWith(ProtocolViolation violation) {
         int code = violation.closeCode();
-        fail(failure(code, violation.getMessage(), violation.status(), violation), code);
-    }
-
-    private static Ending failure(int code, String reason, WebErrorStatus status, Throwable cause) {
-        return Ending.failed(code, reason, new WebSocketException(status,
-                "connection failed with close code " + code + ": " + reason, cause, code));
-    }
-
-    private static WebSocketException lost(Throwable cause) {
-        WebErrorStatus s = WebSocketError.status(cause);
-        return new WebSocketException(s == WebErrorStatus.UNKNOWN || s == WebErrorStatus.CLOSED
-                ? WebErrorStatus.CONNECTION_RESET : s, "the connection was lost: " + cause.getMessage(), cause);
+        fail(Ending.failure(code, violation.getMessage(), violation.status(), violation), code);
     }
 
     /**
@@ -459,7 +399,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
      * once), and TCP is closed once it is written or the close timer fires.
      */
     private void fail(Ending failure, int closeCode) {
-        if (!state.sending() && state != State.CLOSE_SENT) {
+        if (!state.sending() && state != ConnectionState.CLOSE_SENT) {
             // Ended already: only make sure TCP goes.
             if (closeCode == 0) {
                 channel.close();
@@ -468,12 +408,12 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         }
         boolean sendClose = closeCode != 0 && state.sending();
         ending = failure;
-        enter(State.FAILED);
+        enter(ConnectionState.FAILED);
         liveness.terminate(failure.error());
         outbound.terminate(failure.error());
         endInbound(failure.error());
         if (sendClose) {
-            outbound.closeNow(closeFrame(closeCode, failure.status().reason()));
+            outbound.closeNow(WebSocketProtocol.closeFrame(channel.alloc(), closeCode, failure.status().reason()));
             armCloseTimer();
         } else {
             channel.close();
@@ -492,7 +432,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
             return;
         }
         log.debug("closing handshake of {} not finished in time; closing TCP", channel);
-        fail(Ending.abnormal(new WebSocketException(WebErrorStatus.TIMEOUT, (state == State.CLOSE_SENT
+        fail(Ending.abnormal(new WebSocketException(WebErrorStatus.TIMEOUT, (state == ConnectionState.CLOSE_SENT
                 ? "the server did not answer the Close frame within "
                 : "the message in flight did not finish, so no Close frame could be sent, within ")
                 + config.closeTimeout().toMillis() + " ms (closeTimeout); TCP was closed")), 0);
@@ -500,10 +440,10 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     }
 
     private void onChannelClosed() {
-        if (state == State.CLOSED) {
+        if (state == ConnectionState.CLOSED) {
             return;
         }
-        enter(State.CLOSED);
+        enter(ConnectionState.CLOSED);
         if (closeTimer != null) {
             closeTimer.cancel(false);
         }
@@ -521,7 +461,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     }
 
     /** Moves to {@code next}; a move the state diagram does not have is a bug, and throws. */
-    private void enter(State next) {
+    private void enter(ConnectionState next) {
         if (!state.canMoveTo(next)) {
             throw new IllegalStateException("connection " + channel + ": illegal transition " + state + " -> " + next);
         }
@@ -545,14 +485,14 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         if (inflation != null && !resumeInflation()) {
             return;
         }
-        boolean wanted = state != State.CLOSED && state != State.CLOSE_RECEIVED
+        boolean wanted = state != ConnectionState.CLOSED && state != ConnectionState.CLOSE_RECEIVED
                 && (inbound.wantsRead() && (inflation == null || !inflation.holds())
                 // Failing: what arrives is dropped anyway; reading lets TCP's end be seen.
-                || state == State.FAILED);
+                || state == ConnectionState.FAILED);
         if (wanted != autoRead) {
             autoRead = wanted;
             // Stopped with the connection open: paused by backpressure (closing reads stop for good).
-            traffic.readsPaused(!wanted && state != State.CLOSED && state != State.CLOSE_RECEIVED);
+            traffic.readsPaused(!wanted && state != ConnectionState.CLOSED && state != ConnectionState.CLOSE_RECEIVED);
             // Turning it on also starts a read.
             channel.config().setAutoRead(wanted);
         }
@@ -567,16 +507,6 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
             failWith(e);
             return false;
         }
-    }
-
-    private Frame closeFrame(int code, String reason) {
-        if (code == CloseStatus.NO_STATUS_RECEIVED) {
-            return Frame.control(Opcode.CLOSE, Unpooled.EMPTY_BUFFER);
-        }
-        ByteBuf payload = channel.alloc().buffer(2 + WebSocketProtocol.MAX_REASON_BYTES);
-        payload.writeShort(code);
-        payload.writeCharSequence(WebSocketProtocol.truncateReason(reason), StandardCharsets.UTF_8);
-        return Frame.control(Opcode.CLOSE, payload);
     }
 
     private static String describe(String reason) {

@@ -1,7 +1,11 @@
 package io.fluxsocket.internal;
 
+import io.fluxsocket.CloseStatus;
 import io.fluxsocket.WebErrorStatus;
 import io.fluxsocket.WebSocketException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -104,5 +108,16 @@ final class WebSocketProtocol {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-1 is required of every JDK", e);
         }
+    }
+
+    /** A Close frame with {@code code} and {@code reason} (cut to fit); none for 1005. */
+    static Frame closeFrame(ByteBufAllocator alloc, int code, String reason) {
+        if (code == CloseStatus.NO_STATUS_RECEIVED) {
+            return Frame.control(Opcode.CLOSE, Unpooled.EMPTY_BUFFER);
+        }
+        ByteBuf payload = alloc.buffer(2 + MAX_REASON_BYTES);
+        payload.writeShort(code);
+        payload.writeCharSequence(truncateReason(reason), StandardCharsets.UTF_8);
+        return Frame.control(Opcode.CLOSE, payload);
     }
 }

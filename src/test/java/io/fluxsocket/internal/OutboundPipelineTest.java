@@ -334,7 +334,7 @@ class OutboundPipelineTest {
     }
 
     /** The connection's side, as the real owner does it: a write failure ends the outbound. */
-    private static final class Owner implements Outbound.Owner {
+    private static final class Owner implements OutboundOwner {
 
         Outbound outbound;
         final List<Throwable> writeFailures = new ArrayList<>();

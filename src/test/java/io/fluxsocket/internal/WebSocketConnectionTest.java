@@ -2,7 +2,7 @@ package io.fluxsocket.internal;
 
 import io.fluxsocket.ReceiveMode;
 import io.fluxsocket.StreamWebSocket;
-import io.fluxsocket.internal.WebSocketConnection.State;
+import io.fluxsocket.internal.ConnectionState;
 import io.fluxsocket.testing.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -14,12 +14,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import static io.fluxsocket.internal.WebSocketConnection.State.CLOSED;
-import static io.fluxsocket.internal.WebSocketConnection.State.CLOSE_QUEUED;
-import static io.fluxsocket.internal.WebSocketConnection.State.CLOSE_RECEIVED;
-import static io.fluxsocket.internal.WebSocketConnection.State.CLOSE_SENT;
-import static io.fluxsocket.internal.WebSocketConnection.State.FAILED;
-import static io.fluxsocket.internal.WebSocketConnection.State.OPEN;
+import static io.fluxsocket.internal.ConnectionState.CLOSED;
+import static io.fluxsocket.internal.ConnectionState.CLOSE_QUEUED;
+import static io.fluxsocket.internal.ConnectionState.CLOSE_RECEIVED;
+import static io.fluxsocket.internal.ConnectionState.CLOSE_SENT;
+import static io.fluxsocket.internal.ConnectionState.FAILED;
+import static io.fluxsocket.internal.ConnectionState.OPEN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,15 +29,15 @@ class WebSocketConnectionTest {
 
     @Test
     void theStateMachineAllowsExactlyTheTransitionsOfItsDiagram() {
-        Map<State, Set<State>> diagram = Map.of(
+        Map<ConnectionState, Set<ConnectionState>> diagram = Map.of(
                 OPEN, EnumSet.of(CLOSE_QUEUED, CLOSE_RECEIVED, FAILED, CLOSED),
                 CLOSE_QUEUED, EnumSet.of(CLOSE_SENT, CLOSE_RECEIVED, FAILED, CLOSED),
                 CLOSE_SENT, EnumSet.of(CLOSE_RECEIVED, FAILED, CLOSED),
                 CLOSE_RECEIVED, EnumSet.of(CLOSED),
                 FAILED, EnumSet.of(CLOSED),
-                CLOSED, EnumSet.noneOf(State.class));
-        for (State from : State.values()) {
-            for (State to : State.values()) {
+                CLOSED, EnumSet.noneOf(ConnectionState.class));
+        for (ConnectionState from : ConnectionState.values()) {
+            for (ConnectionState to : ConnectionState.values()) {
                 assertEquals(diagram.get(from).contains(to), from.canMoveTo(to), from + " -> " + to);
             }
         }
