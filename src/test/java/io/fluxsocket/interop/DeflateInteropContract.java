@@ -1,6 +1,8 @@
 package io.fluxsocket.interop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fluxsocket.BandwidthStatistics;
@@ -10,6 +12,7 @@ import io.fluxsocket.PerMessageDeflate;
 import io.fluxsocket.ReceiveMode;
 import io.fluxsocket.StreamWebSocket;
 import io.fluxsocket.WebSocketClient;
+import io.fluxsocket.WebSocketException;
 import io.fluxsocket.WebSocketMessage;
 
 import java.io.ByteArrayOutputStream;
@@ -25,6 +28,7 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,7 +42,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.function.Tuple2;
 
 /**
  * permessage-deflate (RFC 7692) against an independent server, once per {@link Combination} of
@@ -163,7 +169,8 @@ abstract class DeflateInteropContract {
     }
 
     /**
-     * Empty text and binary messages, whole and streamed (a publisher with no buffer): from the
+     * Empty text and binary messages, whole and streamed (a publisher with no buffer, and one of
+     * empty buffers that come on another thread): from the
      * default client, which sends whole messages under 64 bytes uncompressed, and from one that
      * compresses every message; the server's echo comes compressed either way, and is received
      * whole and in streamed mode.
@@ -176,24 +183,30 @@ abstract class DeflateInteropContract {
                 WebSocketClient client = WebSocketClient.builder()
                         .perMessageDeflate(c.offer().minMessageSize(minMessageSize)).receiveMode(mode).build();
                 MessageWebSocket ws = connect(c, client, "/echo");
+                Flux<ByteBuffer> emptyParts = Flux.just(ByteBuffer.allocate(0), ByteBuffer.allocate(0))
+                        .publishOn(Schedulers.parallel(), 1);
                 List<WebSocketMessage> sent = List.of(WebSocketMessage.text(""), WebSocketMessage.binary(ByteBuffer.allocate(0)),
-                        WebSocketMessage.text(Flux.empty()), WebSocketMessage.binary(Flux.empty()));
+                        WebSocketMessage.text(Flux.empty()), WebSocketMessage.binary(Flux.empty()),
+                        WebSocketMessage.binary(emptyParts));
 
                 List<byte[]> echoed = exchangeBytes(ws, sent, mode);
 
                 String what = "minMessageSize " + minMessageSize + ", " + mode + ": ";
-                assertEquals(4, echoed.size(), what + "messages echoed");
+                assertEquals(sent.size(), echoed.size(), what + "messages echoed");
                 for (byte[] payload : echoed) {
                     assertEquals(0, payload.length, what + "an empty message");
                 }
-                assertEquals(List.of(true, false, true, false), types.get(), what + "types (text?) of the echoes");
+                assertEquals(List.of(true, false, true, false, false), types.get(), what + "types (text?) of the echoes");
                 assertEquals(0, ws.info().bytesReceived(), what + "payload bytes received");
                 closeNormally(ws);
             }
         }
     }
 
-    /** Whole messages of 1 to 63 bytes go uncompressed (under minMessageSize); the echo comes compressed. */
+    /**
+     * Whole messages of 1 to 63 bytes go uncompressed (under minMessageSize), one of 64 bytes
+     * compressed; the echoes come compressed, and intact.
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("combinations")
     void smallMessagesGoUncompressedAndComeBackIntact(Combination c) {
@@ -205,12 +218,14 @@ abstract class DeflateInteropContract {
             sent.add(n % 2 == 0 ? WebSocketMessage.text(ascii(bytes)) : WebSocketMessage.binary(ByteBuffer.wrap(bytes)));
             wire += n + SMALL_CLIENT_HEADER;
         }
+        sent.add(WebSocketMessage.text("a".repeat(64)));
 
         List<WebSocketMessage> echoed = exchange(ws, sent);
 
         assertEquals(sent, echoed);
-        assertEquals(wire, ws.info().bandwidthStatistics().wireBytesSent(),
-                "wire bytes sent: each message as it is, with a 6-byte header");
+        long last = ws.info().bandwidthStatistics().wireBytesSent() - wire;
+        assertTrue(last < 64 + SMALL_CLIENT_HEADER, "wire bytes sent: each message under 64 bytes as it is, with a "
+                + "6-byte header, then 64 'a's compressed; " + last + " bytes for the last");
         closeNormally(ws);
     }
 
@@ -254,9 +269,65 @@ abstract class DeflateInteropContract {
     }
 
     /**
+     * In streamed mode every other message is cut short after its first buffer: the rest of it
+     * must still be inflated (with context takeover the next message refers to its bytes), and the
+     * next message starts at its own first byte, intact.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("combinations")
+    void aStreamedMessageCutShortLeavesTheNextOneIntact(Combination c) {
+        int n = 8;
+        int[] sizes = {20_000, 20_000, 20_000};
+        WebSocketClient client = WebSocketClient.builder().perMessageDeflate(c.offer()).receiveMode(ReceiveMode.STREAMED).build();
+        MessageWebSocket ws = connect(c, client, "/fragments?n=" + n + "&type=binary&sizes=20000,20000,20000");
+        AtomicLong index = new AtomicLong();
+
+        List<byte[]> received = ws.receive().concatMap(m -> {
+            Flux<ByteBuffer> content = index.getAndIncrement() % 2 == 0 ? m.content().take(1) : m.content();
+            return content.reduce(new ByteArrayOutputStream(), (all, b) -> {
+                all.writeBytes(bytes(b));
+                return all;
+            }).map(ByteArrayOutputStream::toByteArray);
+        }).collectList().block(TIMEOUT);
+
+        assertEquals(n, received.size(), "messages received");
+        for (int i = 0; i < n; i++) {
+            byte[] expected = JsonLines.message(i, sizes);
+            byte[] got = received.get(i);
+            boolean ok = i % 2 == 0
+                    ? got.length > 0 && got.length < expected.length && Arrays.equals(got, Arrays.copyOf(expected, got.length))
+                    : Arrays.equals(got, expected);
+            assertTrue(ok, "message " + i + ": " + got.length + " bytes, " + (i % 2 == 0 ? "a prefix of " : "all of ")
+                    + expected.length + " expected");
+        }
+        assertEquals(CloseStatus.NORMAL_CLOSURE, ws.closeStatus().block(TIMEOUT).code());
+    }
+
+    /**
+     * A whole message of exactly maxMessageSize (1 MiB), compressed, arrives (with the smallest
+     * receive buffer, 1 KiB: a whole message is assembled past it); one byte more fails with 1009.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("combinations")
+    void aCompressedMessageOfMaxMessageSizeArrivesAndOneByteMoreFailsWith1009(Combination c) {
+        WebSocketClient smallBuffer = WebSocketClient.builder().perMessageDeflate(c.offer()).receiveBufferBytes(KIB).build();
+        MessageWebSocket ws = connect(c, smallBuffer, "/fragments?n=1&type=binary&sizes=524288,524288");
+        List<WebSocketMessage> received = ws.receive().collectList().block(TIMEOUT);
+        assertEquals(1, received.size(), "messages received");
+        assertEquals(ByteBuffer.wrap(JsonLines.message(0, new int[]{524_288, 524_288})), received.get(0).payload());
+
+        MessageWebSocket tooBig = connect(c, client(c.offer()), "/fragments?n=1&type=binary&sizes=524288,524289");
+        WebSocketException e = assertThrows(WebSocketException.class, () -> tooBig.receive().blockLast(TIMEOUT));
+        assertEquals(CloseStatus.MESSAGE_TOO_BIG, e.closeCode(), e.toString());
+        CloseStatus status = tooBig.closeStatus().block(TIMEOUT);
+        assertEquals(CloseStatus.MESSAGE_TOO_BIG, status.code(), status.toString());
+        assertFalse(status.remote(), "this client chose the code: " + status);
+    }
+
+    /**
      * Streamed messages of this client (parts that come one at a time on another thread, so each
      * goes out as its own compressed frame; an empty part among them) come back whole: text cut
-     * inside characters, and binary.
+     * inside characters, and binary with a Ping between its frames.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("combinations")
@@ -264,7 +335,15 @@ abstract class DeflateInteropContract {
         MessageWebSocket ws = connect(c, client(c.offer()), "/echo");
         byte[] text = (ascii(JsonLines.lines(0, 150 * KIB)) + "κόσμε 😀".repeat(2000)).getBytes(StandardCharsets.UTF_8);
         byte[] binary = JsonLines.lines(9000, 300 * KIB);
-        List<WebSocketMessage> sent = List.of(WebSocketMessage.text(parts(text, 1)), WebSocketMessage.binary(parts(binary, 2)));
+        // A Ping goes between the binary message's frames, uncompressed, and is answered.
+        Sinks.One<Duration> pong = Sinks.one();
+        Flux<ByteBuffer> binaryParts = parts(binary, 2).index().doOnNext(part -> {
+            if (part.getT1() == 3) {
+                ws.ping(ByteBuffer.wrap("mid-message".getBytes(StandardCharsets.US_ASCII)))
+                        .subscribe(pong::tryEmitValue, pong::tryEmitError);
+            }
+        }).map(Tuple2::getT2);
+        List<WebSocketMessage> sent = List.of(WebSocketMessage.text(parts(text, 1)), WebSocketMessage.binary(binaryParts));
 
         List<WebSocketMessage> echoed = exchange(ws, sent);
 
@@ -273,6 +352,7 @@ abstract class DeflateInteropContract {
         assertTrue(new String(text, StandardCharsets.UTF_8).equals(echoed.get(0).text()), "the text comes back unchanged");
         assertTrue(!echoed.get(1).isText() && ByteBuffer.wrap(binary).equals(echoed.get(1).payload()),
                 "the binary message comes back unchanged");
+        assertTrue(pong.asMono().block(TIMEOUT) != null, "the Ping sent within the message was answered");
         BandwidthStatistics s = ws.info().bandwidthStatistics();
         assertTrue(s.wireBytesSent() < s.bytesSent() / 2, "sent compressed: " + s);
         closeNormally(ws);
@@ -296,6 +376,30 @@ abstract class DeflateInteropContract {
         assertEquals(sent.hex(), received.hex(), "the echo has the bytes sent");
         ws.close().block(TIMEOUT);
         assertEquals(CloseStatus.NORMAL_CLOSURE, ws.closeStatus().block(TIMEOUT).code());
+    }
+
+    /**
+     * A subscriber that takes one buffer at a time on another thread, with the smallest receive
+     * buffer (1 KiB, less than one 16 KiB step of inflation): every byte of 1 MiB arrives, in
+     * stream mode and in streamed messages.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("combinations")
+    void aSlowSubscriberWithASmallReceiveBufferGetsEveryByte(Combination c) {
+        WebSocketClient.Builder small = WebSocketClient.builder().perMessageDeflate(c.offer()).receiveBufferBytes(KIB);
+        StreamWebSocket stream = small.build().connect(server(c).uri("/download?bytes=" + MIB)).block(TIMEOUT);
+        Sha256 streamHash = new Sha256();
+        stream.receive().publishOn(Schedulers.single(), 1).doOnNext(streamHash::update).then().block(TIMEOUT);
+        assertEquals(MIB, streamHash.bytes(), "bytes received in stream mode");
+        assertEquals(new CloseStatus(CloseStatus.NORMAL_CLOSURE, streamHash.hex(), true), stream.closeStatus().block(TIMEOUT));
+
+        MessageWebSocket messages = small.receiveMode(ReceiveMode.STREAMED).build()
+                .connectMessages(server(c).uri("/download?bytes=" + MIB)).block(TIMEOUT);
+        Sha256 messagesHash = new Sha256();
+        messages.receive().concatMap(m -> m.content().publishOn(Schedulers.single(), 1).doOnNext(messagesHash::update), 1)
+                .then().block(TIMEOUT);
+        assertEquals(MIB, messagesHash.bytes(), "bytes received in streamed messages");
+        assertEquals(new CloseStatus(CloseStatus.NORMAL_CLOSURE, messagesHash.hex(), true), messages.closeStatus().block(TIMEOUT));
     }
 
     // ---- context takeover ----
@@ -378,6 +482,7 @@ abstract class DeflateInteropContract {
         long upNanos = System.nanoTime() - start;
 
         assertEquals(bytes, sent.bytes(), "bytes uploaded");
+        assertEquals(bytes, up.info().bytesSent(), "payload bytes sent");
         assertEquals(new CloseStatus(CloseStatus.NORMAL_CLOSURE, "1 " + sent.hex(), true), upClose,
                 "the server inflated one message with the bytes sent");
         BandwidthStatistics upStats = up.info().bandwidthStatistics();
@@ -395,6 +500,9 @@ abstract class DeflateInteropContract {
         long downNanos = System.nanoTime() - start;
 
         assertEquals(bytes, received.bytes(), "bytes downloaded");
+        assertEquals(bytes, down.info().bytesReceived(), "payload bytes received (inflated)");
+        assertEquals((bytes + 64 * KIB - 1) / (64 * KIB), down.info().bandwidthStatistics().messagesReceived(),
+                "messages of 64 KiB received");
         assertEquals(new CloseStatus(CloseStatus.NORMAL_CLOSURE, received.hex(), true), downClose,
                 "the server's Close carries the SHA-256 of what it sent");
         BandwidthStatistics downStats = down.info().bandwidthStatistics();
