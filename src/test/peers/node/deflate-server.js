@@ -25,13 +25,14 @@
  * Routes, by path:
  *
  *   /echo                         every message comes back with its type, in one frame, compressed
- *   /fragments?n=N&type=T&sizes=S1,S2,…
+ *   /fragments?n=N&type=T&sizes=S1,S2,…&ping=P
  *                                 sends N messages (T `text` or `binary`, the default), each as
  *                                 frames of S1, S2, … bytes (any may be 0), each frame compressed on
- *                                 its own (RSV1 on the first); then closes 1000 with the hex SHA-256
- *                                 of every payload byte sent as the reason. Frame j of message i is
- *                                 the line `{"message":i,"fragment":j,"sensor":"temp-<(i+j)%7>"}\n`
- *                                 repeated and cut to its size.
+ *                                 its own (RSV1 on the first), with P `1` a Ping between each two
+ *                                 frames of a message; then closes 1000 with the hex SHA-256 of every
+ *                                 payload byte sent as the reason. Frame j of message i is the line
+ *                                 `{"message":i,"fragment":j,"sensor":"temp-<(i+j)%7>"}\n` repeated
+ *                                 and cut to its size.
  *   /download?bytes=N             sends N bytes of JSON lines (`{"seq":<k>,"sensor":…}\n`, cut
  *                                 anywhere) in binary messages of 64 KiB, a few in flight at a time;
  *                                 then closes 1000 with the hex SHA-256 of those bytes as the reason
@@ -93,7 +94,7 @@ wss.on('connection', (ws, req) => {
       break;
     case '/fragments':
       fragments(ws, Number(params.get('n') || 1), params.get('type') === 'text',
-          (params.get('sizes') || '0').split(',').map(Number));
+          (params.get('sizes') || '0').split(',').map(Number), params.get('ping') === '1');
       break;
     case '/download':
       download(ws, Number(params.get('bytes') || 0));
@@ -112,14 +113,19 @@ function fragment(i, j, size) {
   return Buffer.from(line.repeat(Math.ceil(size / line.length)).slice(0, size), 'latin1');
 }
 
-/** `n` messages of `sizes.length` frames each; then the hash of it all in the Close. */
-function fragments(ws, n, text, sizes) {
+/** `n` messages of `sizes.length` frames each (a Ping after each but the last); then the hash of it all in the Close. */
+function fragments(ws, n, text, sizes, ping) {
   const hash = crypto.createHash('sha256');
   for (let i = 0; i < n; i++) {
     sizes.forEach((size, j) => {
       const payload = fragment(i, j, size);
+      const fin = j === sizes.length - 1;
       hash.update(payload);
-      ws.send(payload, { binary: !text, fin: j === sizes.length - 1 });
+      ws.send(payload, { binary: !text, fin });
+      if (ping && !fin) {
+        // ws queues it behind the fragment, which it is still compressing.
+        ws.ping(Buffer.from('between fragments'));
+      }
     });
   }
   // ws queues the Close behind the frames, which it compresses in order.

@@ -23,13 +23,14 @@ Environment (with none of these set, websockets' default compression):
 Routes, by path (the same as deflate-server.js of the Node peer):
 
   /echo                         every message comes back with its type, in one frame, compressed
-  /fragments?n=N&type=T&sizes=S1,S2,…
+  /fragments?n=N&type=T&sizes=S1,S2,…&ping=P
                                 sends N messages (T ``text`` or ``binary``, the default), each as
                                 frames of S1, S2, … bytes, and websockets adds an empty final frame
                                 (it sends an iterable's items as fragments, then ends the message),
-                                each frame compressed on its own; then closes 1000 with the hex
-                                SHA-256 of every payload byte sent as the reason. Frame j of message
-                                i is the line ``{"message":i,"fragment":j,"sensor":"temp-<(i+j)%7>"}\\n``
+                                each frame compressed on its own, with P ``1`` a Ping between each
+                                two frames of S1, S2, …; then closes 1000 with the hex SHA-256 of
+                                every payload byte sent as the reason. Frame j of message i is the
+                                line ``{"message":i,"fragment":j,"sensor":"temp-<(i+j)%7>"}\\n``
                                 repeated and cut to its size.
   /download?bytes=N             sends N bytes of JSON lines (``{"seq":<k>,"sensor":…}\\n``, cut
                                 anywhere) in binary messages of 64 KiB; then closes 1000 with the
@@ -106,10 +107,15 @@ async def fragments(ws, query):
     n = int(query.get("n", ["1"])[0])
     text = query.get("type", ["binary"])[0] == "text"
     sizes = [int(s) for s in query.get("sizes", ["0"])[0].split(",")]
+    ping = query.get("ping", ["0"])[0] == "1"
     digest = hashlib.sha256()
 
     async def parts(i):
         for j, size in enumerate(sizes):
+            if ping and j > 0:
+                # The frame before went out when this generator was resumed: the Ping comes after it.
+                # (Each with its own payload: websockets refuses a second Ping like one unanswered.)
+                await ws.ping(f"between fragments {j - 1} and {j} of message {i}".encode("ascii"))
             part = fragment(i, j, size)
             digest.update(part.encode("ascii"))
             yield part if text else part.encode("ascii")

@@ -239,7 +239,7 @@ abstract class DeflateInteropContract {
 
     /**
      * Messages the server sends in several frames, each compressed on its own (RSV1 on the first
-     * only), arrive whole and intact, received whole and streamed.
+     * only), with a Ping between each two, arrive whole and intact, received whole and streamed.
      */
     @ParameterizedTest(name = "{0}, {1}, {2}")
     @MethodSource("combinationsModesAndTypes")
@@ -247,7 +247,7 @@ abstract class DeflateInteropContract {
         int n = 5;
         int[] sizes = fragmentSizes();
         WebSocketClient client = WebSocketClient.builder().perMessageDeflate(c.offer()).receiveMode(mode).build();
-        MessageWebSocket ws = connect(c, client, "/fragments?n=" + n + "&type=" + type + "&sizes="
+        MessageWebSocket ws = connect(c, client, "/fragments?n=" + n + "&type=" + type + "&ping=1&sizes="
                 + String.join(",", Arrays.stream(sizes).mapToObj(String::valueOf).toList()));
 
         types.set(new ArrayList<>());
