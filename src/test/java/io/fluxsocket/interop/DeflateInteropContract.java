@@ -100,6 +100,8 @@ abstract class DeflateInteropContract {
 
     /** Servers by combination name, started by the first test that needs one (test thread). */
     private final Map<String, InteropServer> servers = new LinkedHashMap<>();
+    /** The message types (true for text) of the messages {@link #receiveBytes} took last, in order (event loop, then test thread). */
+    private final AtomicReference<List<Boolean>> types = new AtomicReference<>(new ArrayList<>());
 
     /** The combinations every test runs with. */
     abstract List<Combination> combinations();
@@ -516,9 +518,6 @@ abstract class DeflateInteropContract {
     }
 
     // ---- helpers ----
-
-    /** The message types of the last {@link #receiveBytes} (true for text), in order. */
-    private final AtomicReference<List<Boolean>> types = new AtomicReference<>(new ArrayList<>());
 
     /**
      * The server of {@code c}; the first call starts the servers of every combination at once (a
