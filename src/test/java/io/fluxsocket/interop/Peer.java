@@ -22,10 +22,10 @@ import java.util.concurrent.TimeUnit;
 enum Peer {
 
     /** Node.js with the {@code ws} library ({@code src/test/peers/node/server.js}). */
-    NODE_WS("Node ws") {
+    NODE_WS("Node ws", "server.js") {
         @Override
-        List<String> command() {
-            return List.of(executableOnPath("node").map(Path::toString).orElse("node"), "server.js");
+        List<String> command(String program) {
+            return List.of(executableOnPath("node").map(Path::toString).orElse("node"), program);
         }
 
         @Override
@@ -47,10 +47,10 @@ enum Peer {
     },
 
     /** Debian's Python 3 with the {@code websockets} library ({@code src/test/peers/python/server.py}). */
-    PYTHON_WEBSOCKETS("Python websockets") {
+    PYTHON_WEBSOCKETS("Python websockets", "server.py") {
         @Override
-        List<String> command() {
-            return List.of(DEBIAN_PYTHON.toString(), "server.py");
+        List<String> command(String program) {
+            return List.of(DEBIAN_PYTHON.toString(), program);
         }
 
         @Override
@@ -79,15 +79,26 @@ enum Peer {
     static final Path DEBIAN_PYTHON = Path.of("/usr/bin/python3");
 
     private final String displayName;
+    /** The server program most tests run, in {@link #directory()}. */
+    private final String server;
     /** Why the peer cannot run here, once found out (any thread; a benign race at worst checks twice). */
     private volatile Optional<String> unavailable;
 
-    Peer(String displayName) {
+    Peer(String displayName, String server) {
         this.displayName = displayName;
+        this.server = server;
     }
 
     /** The command line that starts the server, run in {@link #directory()}. */
-    abstract List<String> command();
+    List<String> command() {
+        return command(server);
+    }
+
+    /**
+     * The command line that runs {@code program}, another server program of this peer in
+     * {@link #directory()} (such as {@code deflate-server.js}).
+     */
+    abstract List<String> command(String program);
 
     /** The directory of the server program, its working directory. */
     abstract Path directory();

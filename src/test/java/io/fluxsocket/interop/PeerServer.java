@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.Assumptions;
  * when the environment variable {@code CI} is {@code true}, where {@code .ci/run} must have
  * installed it.
  */
-final class PeerServer implements AutoCloseable {
+final class PeerServer implements InteropServer {
 
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(10);
@@ -69,6 +70,19 @@ final class PeerServer implements AutoCloseable {
      * {@link #start(Peer)} does.
      */
     static PeerServer start(Peer peer, Map<String, String> environment) {
+        return start(peer, peer.command(), environment);
+    }
+
+    /**
+     * Starts {@code program}, another server program of the peer (such as
+     * {@code deflate-server.js}), with {@code environment} added to its process environment, and
+     * waits until it listens, as {@link #start(Peer)} does.
+     */
+    static PeerServer start(Peer peer, String program, Map<String, String> environment) {
+        return start(peer, peer.command(program), environment);
+    }
+
+    private static PeerServer start(Peer peer, List<String> command, Map<String, String> environment) {
         peer.unavailableReason().ifPresent(reason -> {
             String message = peer + " peer unavailable: " + reason;
             if ("true".equals(System.getenv("CI"))) {
@@ -78,11 +92,11 @@ final class PeerServer implements AutoCloseable {
         });
         Process process;
         try {
-            ProcessBuilder builder = new ProcessBuilder(peer.command()).directory(peer.directory().toFile());
+            ProcessBuilder builder = new ProcessBuilder(command).directory(peer.directory().toFile());
             builder.environment().putAll(environment);
             process = builder.start();
         } catch (IOException e) {
-            throw new UncheckedIOException("could not start the " + peer + " peer: " + peer.command(), e);
+            throw new UncheckedIOException("could not start the " + peer + " peer: " + command, e);
         }
         CompletableFuture<Integer> listening = new CompletableFuture<>();
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
@@ -115,7 +129,7 @@ final class PeerServer implements AutoCloseable {
             synchronized (stderrTail) {
                 tail = String.join("\n", stderrTail);
             }
-            throw new IllegalStateException("the " + peer + " peer " + peer.command()
+            throw new IllegalStateException("the " + peer + " peer " + command
                     + (environment.isEmpty() ? "" : " with " + environment) + " did not print '"
                     + LISTENING + "<port>' within " + STARTUP_TIMEOUT.toSeconds() + " s (" + e
                     + "); exit value " + (process.isAlive() ? "none" : process.exitValue())
@@ -124,7 +138,8 @@ final class PeerServer implements AutoCloseable {
     }
 
     /** The URI of {@code pathAndQuery} on this server, e.g. {@code uri("/echo")}. */
-    URI uri(String pathAndQuery) {
+    @Override
+    public URI uri(String pathAndQuery) {
         return uri("ws", "127.0.0.1", pathAndQuery);
     }
 

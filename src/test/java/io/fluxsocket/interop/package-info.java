@@ -13,5 +13,12 @@
  * timing from the {@code PING_INTERVAL} and {@code PING_TIMEOUT} environment variables).
  * Both peer programs serve the same routes with the same behaviour; each documents them at its
  * top, and a route added to one must be added to the other.
+ *
+ * <p>permessage-deflate has its own contract, {@link io.fluxsocket.interop.DeflateInteropContract},
+ * run once per combination of offer and server configuration against each peer's compressing
+ * program ({@code deflate-server.js}, {@code deflate_server.py}, configured by {@code DEFLATE_*}
+ * environment variables) and against {@link io.fluxsocket.interop.ReactorNettyDeflateServer}; the
+ * three serve the same routes ({@code /echo}, {@code /fragments}, {@code /download},
+ * {@code /upload}).
  */
 package io.fluxsocket.interop;
