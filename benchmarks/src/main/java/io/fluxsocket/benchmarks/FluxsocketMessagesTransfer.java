@@ -2,6 +2,7 @@ package io.fluxsocket.benchmarks;
 
 import io.fluxsocket.CloseStatus;
 import io.fluxsocket.MessageWebSocket;
+import io.fluxsocket.PerMessageDeflate;
 import io.fluxsocket.WebSocketClient;
 import io.fluxsocket.WebSocketMessage;
 import java.net.URI;
@@ -16,13 +17,33 @@ import reactor.core.publisher.Mono;
  * {@code maxMessageSize}: a download counts the payload of each whole message; an upload is ONE
  * streamed binary message ({@code WebSocketMessage.binary(Flux<ByteBuffer>)}) of all the chunks;
  * small messages are one {@code send} of a {@code Flux<WebSocketMessage>}, each element a whole
- * binary message (the library takes them from the publisher as they are written).
+ * binary message (the library takes them from the publisher as they are written). With
+ * {@code compress}, the client offers permessage-deflate with its defaults
+ * ({@code PerMessageDeflate.defaults()}: level 6, context takeover both ways, messages of 64 B or more).
  */
 final class FluxsocketMessagesTransfer implements Transfer {
     private final WebSocketClient client;
 
     FluxsocketMessagesTransfer(Path trusted) {
-        client = FluxsocketTransfer.client(trusted);
+        this(trusted, false);
+    }
+
+    FluxsocketMessagesTransfer(Path trusted, boolean compress) {
+        client = !compress ? FluxsocketTransfer.client(trusted)
+                : WebSocketClient.builder().perMessageDeflate(PerMessageDeflate.defaults()).build();
+        if (compress && trusted != null) {
+            throw new IllegalArgumentException("compression is measured over ws:// only");
+        }
+    }
+
+    @Override
+    public String agreedExtensions(URI uri) {
+        MessageWebSocket ws = client.connectMessages(uri).block();
+        try {
+            return ws.info().extensions().orElse(null);
+        } finally {
+            ws.close().block();
+        }
     }
 
     @Override
