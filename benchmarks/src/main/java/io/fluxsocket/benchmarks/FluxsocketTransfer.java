@@ -1,6 +1,7 @@
 package io.fluxsocket.benchmarks;
 
 import io.fluxsocket.CloseStatus;
+import io.fluxsocket.PerMessageDeflate;
 import io.fluxsocket.StreamWebSocket;
 import io.fluxsocket.WebSocketClient;
 import java.net.URI;
@@ -29,6 +30,21 @@ final class FluxsocketTransfer implements Transfer {
     /** {@code trusted}: the {@code wss://} server certificate's PEM file, or null (see {@link #client}). */
     FluxsocketTransfer(Path trusted) {
         client = client(trusted);
+    }
+
+    /** A {@code ws://} client that offers permessage-deflate with its defaults ({@code PerMessageDeflate.defaults()}). */
+    FluxsocketTransfer(PerMessageDeflate deflate) {
+        client = WebSocketClient.builder().perMessageDeflate(deflate).build();
+    }
+
+    @Override
+    public String agreedExtensions(URI uri) {
+        StreamWebSocket ws = client.connect(uri).block();
+        try {
+            return ws.info().extensions().orElse(null);
+        } finally {
+            ws.close().block();
+        }
     }
 
     /**

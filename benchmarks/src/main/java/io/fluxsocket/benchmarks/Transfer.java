@@ -93,6 +93,7 @@ interface Transfer extends AutoCloseable {
         try {
             switch (client) {
                 case "fluxsocket-messages": return new FluxsocketMessagesTransfer(null, true);
+                case "fluxsocket": return new FluxsocketTransfer(io.fluxsocket.PerMessageDeflate.defaults());
                 case "reactor-netty": return new ReactorNettyTransfer(null, true);
                 case "okhttp": return new OkHttpTransfer(null); // OkHttp always offers it
                 case "jetty": return new JettyTransfer(null, true);
