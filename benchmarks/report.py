@@ -19,8 +19,8 @@ PEERS = ["reactor-netty", "jdk", "okhttp", "jetty"]
 MIB = 1 << 20
 FRAME = 65536 + 14  # one 64 KiB frame with its largest header
 # The permessage-deflate scenario's clients (the JDK's client has no extensions, the raw socket none).
-DEFLATE_CLIENTS = ["fluxsocket-messages", "reactor-netty", "okhttp", "jetty"]
-DEFLATE_PEERS = DEFLATE_CLIENTS[1:]
+DEFLATE_CLIENTS = ["fluxsocket-messages", "reactor-netty", "okhttp", "jetty", "fluxsocket"]
+DEFLATE_PEERS = ["reactor-netty", "okhttp", "jetty"]
 # file name -> (scenario label, unit)
 RATES = [
     ("download", "Download {size} in 64 KiB messages", "MiB/s"),
@@ -189,7 +189,9 @@ def main(raw, out_md, out_svg):
                   "messages/s ± the 99.9% half-width; client JVM CPU per message (process CPU time over the "
                   "transfer ÷ messages; mean of the measured iterations, lowest–highest in brackets); allocation "
                   "per message (`gc.alloc.rate.norm`); frame bytes per message on the wire (as the server counted "
-                  "them). The JDK's client has no permessage-deflate.", ""]
+                  "them); the server's own CPU per message, apart. `fluxsocket-messages` is message mode, the one "
+                  "compared; `fluxsocket` (stream mode, no message assembly) is there for reference. The JDK's "
+                  "client has no permessage-deflate.", ""]
         drows = []
         for d in ("upload", "download"):
             rows = deflated.get(d)
@@ -201,6 +203,9 @@ def main(raw, out_md, out_svg):
             drows.append([f"{d}: CPU µs/message"] + [
                 f"{rows[c]['cpu'][0] / 1000:,.1f} ({rows[c]['cpu'][1] / 1000:,.1f}–{rows[c]['cpu'][2] / 1000:,.1f})"
                 if c in rows and rows[c]["cpu"] else "n/a" for c in DEFLATE_CLIENTS])
+            drows.append([f"{d}: server CPU µs/message"] + [
+                f"{rows[c]['server'][0] / 1000:,.1f}" if c in rows and rows[c]["server"] else "n/a"
+                for c in DEFLATE_CLIENTS])
             drows.append([f"{d}: allocated B/message"] + [
                 f"{rows[c]['alloc'] / rows[c]['messages']:,.0f}" if c in rows and rows[c]["alloc"] is not None
                 else "n/a" for c in DEFLATE_CLIENTS])
@@ -380,9 +385,11 @@ def deflate(raw):
             sm = r.get("secondaryMetrics", {})
             cpu = [v for fork in sm.get("cpuNanosPerMessage", {}).get("rawData", []) for v in fork]
             wire = aux(r, "wireBytesPerMessage")
+            server = [v for fork in sm.get("serverCpuNanosPerMessage", {}).get("rawData", []) for v in fork]
             rows[r["params"]["client"]] = dict(
                 messages=n, rate=n / sec, err=n / sec * err / sec if sec else 0.0,
                 cpu=(sum(cpu) / len(cpu), min(cpu), max(cpu)) if cpu else None,
+                server=(sum(server) / len(server), min(server), max(server)) if server else None,
                 alloc=sm.get("gc.alloc.rate.norm", {}).get("score"), wire=wire[0] if wire else None)
         out[d] = rows
     return out or None

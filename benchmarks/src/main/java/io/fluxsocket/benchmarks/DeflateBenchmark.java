@@ -36,7 +36,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * the client JVM's process CPU time over the transfer (every thread: the benchmark's, the
  * client's, GC and JIT) divided by the messages, and {@code wireBytesPerMessage}, the frame bytes
  * per message as the server counted them. The server is in its own JVM, so neither its CPU time
- * nor its allocations are counted.
+ * nor its allocations are counted in those; {@code serverCpuNanosPerMessage} shows its CPU time
+ * per message apart (its process's, from {@code ProcessHandle.Info}), to tell whether a transfer
+ * was bound by the server (inflating the uploads; a copy per message on downloads).
  *
  * <p>The trial setup asks the client for the {@code Sec-WebSocket-Extensions} it agreed to, prints
  * it, and fails unless it is {@code permessage-deflate} without parameters (15-bit windows and
@@ -75,6 +77,7 @@ public class DeflateBenchmark {
     public static class PerMessage {
         public double cpuNanosPerMessage;
         public double wireBytesPerMessage;
+        public double serverCpuNanosPerMessage;
     }
 
     @Setup(Level.Trial)
@@ -100,9 +103,11 @@ public class DeflateBenchmark {
     @Benchmark
     public long upload(PerMessage per) throws Exception {
         URI uri = server.uri("/deflate-upload?bytes=" + bytes);
+        long serverCpu = server.cpuNanos();
         long cpu = cpuNanos();
         long n = transfer.uploadMessages(uri, events, bytes);
         per.cpuNanosPerMessage = (double) (cpuNanos() - cpu) / messages;
+        per.serverCpuNanosPerMessage = (double) (server.cpuNanos() - serverCpu) / messages;
         Transfer.check(bytes, n, client + " deflate upload");
         // UPLOAD <messages> <compressed messages> <payload bytes> <wire bytes>
         String[] report = server.report("UPLOAD ").split(" ");
@@ -119,9 +124,11 @@ public class DeflateBenchmark {
     @Benchmark
     public long download(PerMessage per) throws Exception {
         URI uri = server.uri("/deflate-download?bytes=" + bytes);
+        long serverCpu = server.cpuNanos();
         long cpu = cpuNanos();
         long n = transfer.download(uri);
         per.cpuNanosPerMessage = (double) (cpuNanos() - cpu) / messages;
+        per.serverCpuNanosPerMessage = (double) (server.cpuNanos() - serverCpu) / messages;
         Transfer.check(bytes, n, client + " deflate download");
         // DOWNLOAD <messages> <wire bytes>
         String[] report = server.report("DOWNLOAD ").split(" ");

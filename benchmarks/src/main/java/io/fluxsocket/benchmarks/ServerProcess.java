@@ -84,6 +84,11 @@ final class ServerProcess implements AutoCloseable {
         return line;
     }
 
+    /** The server process's CPU time so far (all its threads; clock-tick resolution), or -1 if unknown. */
+    long cpuNanos() {
+        return process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+    }
+
     /** Forgets the reports not taken yet (those of connections the caller did not measure). */
     void clearReports() {
         reports.clear();
