@@ -18,6 +18,9 @@ NO_ECHO = {"fluxsocket-in-place", "fluxsocket-streams", "fluxsocket-messages"}
 PEERS = ["reactor-netty", "jdk", "okhttp", "jetty"]
 MIB = 1 << 20
 FRAME = 65536 + 14  # one 64 KiB frame with its largest header
+# The permessage-deflate scenario's clients (the JDK's client has no extensions, the raw socket none).
+DEFLATE_CLIENTS = ["fluxsocket-messages", "reactor-netty", "okhttp", "jetty", "fluxsocket"]
+DEFLATE_PEERS = ["reactor-netty", "okhttp", "jetty"]
 # file name -> (scenario label, unit)
 RATES = [
     ("download", "Download {size} in 64 KiB messages", "MiB/s"),
@@ -179,6 +182,38 @@ def main(raw, out_md, out_svg):
         alloc_rows.append([label] + cells)
     lines += table(["scenario"] + CLIENTS, alloc_rows)
 
+    deflated = deflate(raw)
+    if deflated:
+        lines += ["", "## Compressed 1 KiB JSON messages (permessage-deflate, context takeover both ways)", "",
+                  "`DeflateBenchmark`: each client compresses (upload) or inflates (download) 1 KiB JSON events; "
+                  "messages/s ± the 99.9% half-width; client JVM CPU per message (process CPU time over the "
+                  "transfer ÷ messages; mean of the measured iterations, lowest–highest in brackets); allocation "
+                  "per message (`gc.alloc.rate.norm`); frame bytes per message on the wire (as the server counted "
+                  "them); the server's own CPU per message, apart. `fluxsocket-messages` is message mode, the one "
+                  "compared; `fluxsocket` (stream mode, no message assembly) is there for reference. The JDK's "
+                  "client has no permessage-deflate.", ""]
+        drows = []
+        for d in ("upload", "download"):
+            rows = deflated.get(d)
+            if not rows:
+                continue
+            n = next(iter(rows.values()))["messages"]
+            drows.append([f"{d} ({n:,} messages)"] + [f"{fmt(rows[c]['rate'])} ± {fmt(rows[c]['err'])} msg/s"
+                                                      if c in rows else "**failed**" for c in DEFLATE_CLIENTS])
+            drows.append([f"{d}: CPU µs/message"] + [
+                f"{rows[c]['cpu'][0] / 1000:,.1f} ({rows[c]['cpu'][1] / 1000:,.1f}–{rows[c]['cpu'][2] / 1000:,.1f})"
+                if c in rows and rows[c]["cpu"] else "n/a" for c in DEFLATE_CLIENTS])
+            drows.append([f"{d}: server CPU µs/message"] + [
+                f"{rows[c]['server'][0] / 1000:,.1f}" if c in rows and rows[c]["server"] else "n/a"
+                for c in DEFLATE_CLIENTS])
+            drows.append([f"{d}: allocated B/message"] + [
+                f"{rows[c]['alloc'] / rows[c]['messages']:,.0f}" if c in rows and rows[c]["alloc"] is not None
+                else "n/a" for c in DEFLATE_CLIENTS])
+            drows.append([f"{d}: wire B/message"] + [
+                f"{rows[c]['wire']:,.1f}" if c in rows and rows[c]["wire"] is not None else "n/a"
+                for c in DEFLATE_CLIENTS])
+        lines += table(["scenario"] + DEFLATE_CLIENTS, drows)
+
     echo = latency(raw)
     if echo:
         lines += ["", "## 64 B echo round trip (µs, SampleTime, one connection kept open)", ""]
@@ -267,6 +302,24 @@ def main(raw, out_md, out_svg):
                 f" (not conclusive: the confidence intervals allow {alo:.2f}×–{ahi:.2f}×)"
             lines.append(f"- blocking adapters ≥ 0.9× the reactive path ({what}): {a:.2f}× — "
                          f"**{'met' if a >= 0.9 else 'not met'}** on the means{sure}")
+    for d in ("upload", "download"):
+        rows = (deflated or {}).get(d)
+        desc = f"compressed 1 KiB JSON messages, {d}: fluxsocket-messages ≥ 1.0× the best of " + ", ".join(DEFLATE_PEERS)
+        if not rows or "fluxsocket-messages" not in rows or any(p not in rows for p in DEFLATE_PEERS):
+            lines.append(f"- {desc}: not measured" + (" (a client failed)" if rows else ""))
+            continue
+        best = max(DEFLATE_PEERS, key=lambda p: rows[p]["rate"])
+        f, b = rows["fluxsocket-messages"], rows[best]
+        r = f["rate"] / b["rate"]
+        lo = (f["rate"] - f["err"]) / (b["rate"] + b["err"])
+        hi = (f["rate"] + f["err"]) / (b["rate"] - b["err"]) if b["rate"] > b["err"] else float("inf")
+        sure = "" if (lo >= 1.0) == (hi >= 1.0) else \
+            f" (not conclusive: the confidence intervals allow {lo:.2f}×–{hi:.2f}×)"
+        cpu = ""
+        if f["cpu"] and b["cpu"]:
+            cpu = f"; CPU per message {f['cpu'][0] / b['cpu'][0]:.2f}× {best}'s"
+        lines.append(f"- {desc}: {r:.2f}× against {best} — **{'met' if r >= 1.0 else 'not met'}** on the means"
+                     f"{sure}{cpu}")
     if echo and "fluxsocket" in echo:
         peers = [p for p in PEERS if p in echo]
         if peers:
@@ -314,6 +367,32 @@ def applies(name, client):
     if client == "raw-socket":
         return not name.startswith("concurrency")
     return True
+
+
+def deflate(raw):
+    """{direction: {client: rate, err, cpu (mean, min, max ns), alloc (B/op), wire, messages}}, or None."""
+    out = {}
+    for d in ("upload", "download"):
+        rs = results(raw, "deflate-" + d)
+        if not rs:
+            continue
+        rows = {}
+        for r in rs:
+            n = int(r["params"]["messages"])
+            m = r["primaryMetric"]
+            assert m["scoreUnit"] == "ms/op", m["scoreUnit"]
+            sec, err = m["score"] / 1000.0, err_of(m) / 1000.0
+            sm = r.get("secondaryMetrics", {})
+            cpu = [v for fork in sm.get("cpuNanosPerMessage", {}).get("rawData", []) for v in fork]
+            wire = aux(r, "wireBytesPerMessage")
+            server = [v for fork in sm.get("serverCpuNanosPerMessage", {}).get("rawData", []) for v in fork]
+            rows[r["params"]["client"]] = dict(
+                messages=n, rate=n / sec, err=n / sec * err / sec if sec else 0.0,
+                cpu=(sum(cpu) / len(cpu), min(cpu), max(cpu)) if cpu else None,
+                server=(sum(server) / len(server), min(server), max(server)) if server else None,
+                alloc=sm.get("gc.alloc.rate.norm", {}).get("score"), wire=wire[0] if wire else None)
+        out[d] = rows
+    return out or None
 
 
 def latency(raw):

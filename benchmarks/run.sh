@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the benchmark suite and writes results/<date>.md and results/<date>.svg.
-#   ./run.sh            the full suite (1 GiB transfers; ~20-25 min on 2 cores)
+#   ./run.sh            the full suite (1 GiB transfers; ~25-30 min on 2 cores)
 #   QUICK=1 ./run.sh    a smoke run (small transfers, 1 warmup + 2 measured iterations)
 # Extra JMH options can be passed in JMH_ARGS, e.g. JMH_ARGS='-p client=fluxsocket,raw-socket'.
 set -euo pipefail
@@ -21,11 +21,11 @@ extra=${JMH_ARGS:-}
 if [[ "${QUICK:-}" == 1 ]]; then
   iters="-f 1 -wi 1 -i 2"; memiters="-f 1 -wi 0 -i 1"; slowiters="-f 1 -wi 1 -i 1"
   big=67108864; small64=4194304; small1k=16777216; up64=1048576; up1k=4194304
-  per100=262144; per1000=65536; idle=1000; pause=500
+  per100=262144; per1000=65536; idle=1000; pause=500; deflate=4096; deflateiters=$iters
 else
   iters="-f 1 -wi 3 -i 5"; memiters="-f 1 -wi 0 -i 2"; slowiters="-f 1 -wi 1 -i 3"
   big=1073741824; small64=67108864; small1k=268435456; up64=8388608; up1k=67108864
-  per100=1048576; per1000=262144; idle=5000; pause=2000
+  per100=1048576; per1000=262144; idle=5000; pause=2000; deflate=32768; deflateiters="-f 1 -wi 5 -i 10"
 fi
 
 # 5,000 idle connections need 5,000 descriptors in this JVM (and as many in the server's).
@@ -46,7 +46,7 @@ run() { # name, JMH arguments... (ITERS=... overrides the iteration options for 
   # shellcheck disable=SC2086
   java -jar "$jar" "$@" $it -prof gc -rf json -rff "$raw/$name.json" $extra > "$raw/$name.log" 2>&1 \
     || { echo "JMH failed, see $raw/$name.log" >&2; tail -5 "$raw/$name.log" >&2; exit 1; }
-  grep -E '^[A-Z][A-Za-z]+Benchmark\.[A-Za-z]+(:p0.50|:p0.99|:heapPerConnection|:retained[A-Za-z]+)? ' "$raw/$name.log" || true
+  grep -E '^[A-Z][A-Za-z]+Benchmark\.[A-Za-z]+(:p0.50|:p0.99|:heapPerConnection|:retained[A-Za-z]+|:cpuNanosPerMessage)? ' "$raw/$name.log" || true
   # A benchmark that threw (a miscount, a timeout) has no score: say so loudly.
   grep -B2 -A3 '<failure>' "$raw/$name.log" >&2 || true
 }
@@ -64,6 +64,9 @@ run messages-64 'benchmarks\.DownloadBenchmark' -p bytes=$small64 -p message=64
 run messages-1k 'benchmarks\.DownloadBenchmark' -p bytes=$small1k -p message=1024
 run upload-messages-64 'benchmarks\.MessageUploadBenchmark' -p bytes=$up64 -p message=64
 run upload-messages-1k 'benchmarks\.MessageUploadBenchmark' -p bytes=$up1k -p message=1024
+# permessage-deflate: 1 KiB JSON events, compressed by the clients that have the extension.
+ITERS=$deflateiters run deflate-upload 'benchmarks\.DeflateBenchmark\.upload$' -p messages=$deflate
+ITERS=$deflateiters run deflate-download 'benchmarks\.DeflateBenchmark\.download$' -p messages=$deflate
 run concurrency-100 'benchmarks\.ConcurrencyBenchmark' -p connections=100 -p bytes=$per100 -p message=1024
 run concurrency-1000 'benchmarks\.ConcurrencyBenchmark' -p connections=1000 -p bytes=$per1000 -p message=1024
 run echo 'benchmarks\.EchoBenchmark' -p size=64

@@ -30,6 +30,7 @@ import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtension;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -45,8 +46,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The one server every client is measured against: plain Netty, one event-loop thread, no
- * permessage-deflate, meant to run in its own JVM ({@link #main}) so that its CPU time and
- * allocations are not charged to the client under test.
+ * permessage-deflate but on the deflate routes ({@link DeflateRoutes}), meant to run in its own
+ * JVM ({@link #main}) so that its CPU time and allocations are not charged to the client under
+ * test.
  *
  * <p>It does as little as a WebSocket server can. The opening handshake is answered by hand; after
  * it the HTTP codec is removed and the routes work on raw bytes:
@@ -60,6 +62,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       N is answered with a Close (1002) whose reason is the count, so a client can never mistake
  *       a mismatch for success.</li>
  *   <li>{@code /echo}: Netty's frame codec; every binary frame is sent back.</li>
+ *   <li>{@code /deflate-upload?bytes=N}, {@code /deflate-download?bytes=N}: the same with
+ *       permessage-deflate, for JSON events ({@link DeflateRoutes}); they print a line on stdout
+ *       per transfer.</li>
  * </ul>
  * On the raw routes a client's Close is answered and TCP is closed; pings are skipped.
  *
@@ -182,7 +187,21 @@ public final class BenchServer implements AutoCloseable {
                 String key = req.headers().get("Sec-WebSocket-Key");
                 QueryStringDecoder q = new QueryStringDecoder(req.uri());
                 ChannelInboundHandlerAdapter route;
+                // permessage-deflate, on the deflate routes only (see DeflateRoutes): null elsewhere.
+                String offer = req.headers().get("Sec-WebSocket-Extensions");
+                WebSocketServerExtension deflate = null;
                 switch (q.path()) {
+                    case "/deflate-upload":
+                    case "/deflate-download":
+                        deflate = DeflateRoutes.agree(offer);
+                        if (deflate == null) {
+                            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST))
+                                    .addListener(ChannelFutureListener.CLOSE);
+                            return;
+                        }
+                        route = q.path().equals("/deflate-upload") ? null
+                                : new Download(Download.messages(param(q, "bytes"), JsonEvents.SIZE), DeflateBlock.BLOCK, true);
+                        break;
                     case "/download":
                         route = new Download(param(q, "bytes"), (int) param(q, "message"));
                         break;
@@ -205,10 +224,15 @@ public final class BenchServer implements AutoCloseable {
                         HttpResponseStatus.SWITCHING_PROTOCOLS);
                 res.headers().set("Upgrade", "websocket").set("Connection", "Upgrade")
                         .set("Sec-WebSocket-Accept", accept(key));
+                if (deflate != null) {
+                    res.headers().set("Sec-WebSocket-Extensions", DeflateRoutes.answer(offer, deflate));
+                }
                 ctx.writeAndFlush(res);
                 // The response went through the encoder in writeAndFlush; from here on it is raw bytes.
                 ctx.pipeline().remove("aggregator");
-                if (route == null) {
+                if (deflate != null && route == null) {
+                    DeflateRoutes.installUpload(ctx.pipeline(), deflate, param(q, "bytes"));
+                } else if (route == null) {
                     ctx.pipeline().addLast(new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
                                     .maxFramePayloadLength(16 << 20).expectMaskedFrames(true).build()),
                             new WebSocket13FrameEncoder(false), new Echo());
@@ -372,20 +396,33 @@ public final class BenchServer implements AutoCloseable {
 
     /** Sends the pre-encoded frames, as fast as the socket takes them, then a Close. */
     private static final class Download extends RawRoute {
-        private final ByteBuf block;
-        private final int frameBytes;
-        /** Messages still to be written (event loop). */
+        private final Block block;
+        private final long messages;
+        /** Whether to print {@code DOWNLOAD <messages> <wire bytes>} on stdout at the end. */
+        private final boolean report;
+        /** Messages still to be written, and the frame bytes written (event loop). */
         private long messagesLeft;
+        private long wireBytes;
         /** Whether {@link #pump} is running, to turn re-entrant calls into no-ops (event loop). */
         private boolean pumping;
 
         Download(long bytes, int message) {
+            this(messages(bytes, message), Blocks.get(message), false);
+        }
+
+        Download(long messages, Block block, boolean report) {
+            this.block = block;
+            this.messages = messages;
+            this.report = report;
+            this.messagesLeft = messages;
+        }
+
+        /** {@code bytes / message}, or fails unless it divides evenly. */
+        static long messages(long bytes, int message) {
             if (message <= 0 || bytes % message != 0) {
                 throw new IllegalArgumentException("bytes must be a multiple of message");
             }
-            this.block = Blocks.get(message);
-            this.frameBytes = Blocks.frameBytes(message);
-            this.messagesLeft = bytes / message;
+            return bytes / message;
         }
 
         @Override
@@ -410,14 +447,20 @@ public final class BenchServer implements AutoCloseable {
             }
             pumping = true;
             try {
-                int framesPerBlock = block.readableBytes() / frameBytes;
+                int framesPerBlock = block.ends.length;
                 do {
                     while (messagesLeft > 0 && ctx.channel().isWritable()) {
                         int frames = (int) Math.min(framesPerBlock, messagesLeft);
                         messagesLeft -= frames;
-                        ctx.write(block.retainedSlice(0, frames * frameBytes), ctx.voidPromise());
+                        int end = block.ends[frames - 1];
+                        wireBytes += end;
+                        ctx.write(block.bytes.retainedSlice(0, end), ctx.voidPromise());
                     }
                     if (messagesLeft == 0) {
+                        if (report && !closeSent) {
+                            System.out.println("DOWNLOAD " + messages + " " + wireBytes);
+                            System.out.flush();
+                        }
                         sendClose(ctx, 1000, "");
                         return;
                     }
@@ -455,19 +498,35 @@ public final class BenchServer implements AutoCloseable {
         }
     }
 
+    /** Pre-encoded server frames, written again and again: {@code ends[i]} is where frame {@code i} ends. */
+    static final class Block {
+        final ByteBuf bytes;
+        final int[] ends;
+
+        Block(ByteBuf bytes, int[] ends) {
+            this.bytes = bytes;
+            this.ends = ends;
+        }
+    }
+
+    /** The compressed events' block ({@link DeflateRoutes#block}), built on first use. */
+    private static final class DeflateBlock {
+        static final Block BLOCK = DeflateRoutes.block();
+    }
+
     /** The pre-encoded download blocks, one per message size, built on first use. */
     private static final class Blocks {
-        private static final java.util.Map<Integer, ByteBuf> BLOCKS = new java.util.concurrent.ConcurrentHashMap<>();
+        private static final java.util.Map<Integer, Block> BLOCKS = new java.util.concurrent.ConcurrentHashMap<>();
 
         static int frameBytes(int message) {
             return message + (message < 126 ? 2 : message < 65536 ? 4 : 10);
         }
 
-        static ByteBuf get(int message) {
+        static Block get(int message) {
             return BLOCKS.computeIfAbsent(message, Blocks::build);
         }
 
-        private static ByteBuf build(int message) {
+        private static Block build(int message) {
             int frameBytes = frameBytes(message);
             int frames = Math.max(1, BLOCK_TARGET / frameBytes);
             ByteBuf b = Unpooled.directBuffer(frames * frameBytes);
@@ -490,8 +549,12 @@ public final class BenchServer implements AutoCloseable {
                 }
                 b.writeBytes(payload);
             }
+            int[] ends = new int[frames];
+            for (int i = 0; i < frames; i++) {
+                ends[i] = (i + 1) * frameBytes;
+            }
             // Never released: this map holds its one reference for the life of the server.
-            return b;
+            return new Block(b, ends);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.fluxsocket.benchmarks;
 
 import io.fluxsocket.CloseStatus;
 import io.fluxsocket.MessageWebSocket;
+import io.fluxsocket.PerMessageDeflate;
 import io.fluxsocket.WebSocketClient;
 import io.fluxsocket.WebSocketMessage;
 import java.net.URI;
@@ -16,7 +17,9 @@ import reactor.core.publisher.Mono;
  * {@code maxMessageSize}: a download counts the payload of each whole message; an upload is ONE
  * streamed binary message ({@code WebSocketMessage.binary(Flux<ByteBuffer>)}) of all the chunks;
  * small messages are one {@code send} of a {@code Flux<WebSocketMessage>}, each element a whole
- * binary message (the library takes them from the publisher as they are written).
+ * binary message (the library takes them from the publisher as they are written). The
+ * {@link #compressing()} client offers permessage-deflate with its defaults
+ * ({@code PerMessageDeflate.defaults()}: level 6, context takeover both ways, messages of 64 B or more).
  */
 final class FluxsocketMessagesTransfer implements Transfer {
     private final WebSocketClient client;
@@ -28,6 +31,25 @@ final class FluxsocketMessagesTransfer implements Transfer {
     /** With {@code metrics}, the client reports to Micrometer ({@code fluxsocket-messages-metrics}). */
     FluxsocketMessagesTransfer(Path trusted, boolean metrics) {
         client = FluxsocketTransfer.client(trusted, metrics);
+    }
+
+    /** A client that offers permessage-deflate with its defaults (the deflate scenarios; ws:// only). */
+    static FluxsocketMessagesTransfer compressing() {
+        return new FluxsocketMessagesTransfer(WebSocketClient.builder().perMessageDeflate(PerMessageDeflate.defaults()).build());
+    }
+
+    private FluxsocketMessagesTransfer(WebSocketClient client) {
+        this.client = client;
+    }
+
+    @Override
+    public String agreedExtensions(URI uri) {
+        MessageWebSocket ws = client.connectMessages(uri).block();
+        try {
+            return ws.info().extensions().orElse(null);
+        } finally {
+            ws.close().block();
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.fluxsocket.benchmarks;
 
 import io.fluxsocket.CloseStatus;
+import io.fluxsocket.PerMessageDeflate;
 import io.fluxsocket.StreamWebSocket;
 import io.fluxsocket.WebSocketClient;
 import io.fluxsocket.micrometer.MicrometerMetrics;
@@ -36,6 +37,21 @@ final class FluxsocketTransfer implements Transfer {
     /** With {@code metrics}, the client reports to Micrometer ({@code fluxsocket-metrics}; see {@link #client}). */
     FluxsocketTransfer(Path trusted, boolean metrics) {
         client = client(trusted, metrics);
+    }
+
+    /** A {@code ws://} client that offers permessage-deflate with its defaults ({@code PerMessageDeflate.defaults()}). */
+    FluxsocketTransfer(PerMessageDeflate deflate) {
+        client = WebSocketClient.builder().perMessageDeflate(deflate).build();
+    }
+
+    @Override
+    public String agreedExtensions(URI uri) {
+        StreamWebSocket ws = client.connect(uri).block();
+        try {
+            return ws.info().extensions().orElse(null);
+        } finally {
+            ws.close().block();
+        }
     }
 
     /**

@@ -10,16 +10,20 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 
 /**
  * Jetty 12's websocket client: an auto-demanding {@link Session.Listener} reading partial binary
  * messages (no aggregation); uploads are 64 KiB messages sent with {@code sendBinary}, at most 16
- * (1 MiB) in flight.
+ * (1 MiB) in flight. With {@code compress}, every connection offers Jetty's {@code permessage-deflate}
+ * extension ({@code ClientUpgradeRequest.addExtensions("permessage-deflate")}).
  */
 public final class JettyTransfer implements Transfer {
     private static final int IN_FLIGHT = 16;
     private final WebSocketClient client;
+    /** Whether each connection offers permessage-deflate. */
+    private final boolean compress;
 
     /**
      * {@code trusted}: for {@code wss://}, the server certificate's PEM file, trusted through the
@@ -27,6 +31,11 @@ public final class JettyTransfer implements Transfer {
      * endpoint identification, {@code HTTPS}, checks host names by default).
      */
     JettyTransfer(Path trusted) throws Exception {
+        this(trusted, false);
+    }
+
+    JettyTransfer(Path trusted, boolean compress) throws Exception {
+        this.compress = compress;
         if (trusted == null) {
             client = new WebSocketClient();
         } else {
@@ -44,6 +53,27 @@ public final class JettyTransfer implements Transfer {
         }
     }
 
+    /** Connects, with {@code compress} through an upgrade request that offers permessage-deflate. */
+    private CompletableFuture<Session> connect(Object listener, URI uri) throws java.io.IOException {
+        if (!compress) {
+            return client.connect(listener, uri);
+        }
+        ClientUpgradeRequest request = new ClientUpgradeRequest();
+        request.addExtensions("permessage-deflate");
+        return client.connect(listener, uri, request);
+    }
+
+    /** {@code session.getUpgradeResponse()}: the server's handshake answer. */
+    @Override
+    public String agreedExtensions(URI uri) throws Exception {
+        Session session = connect(new IdleListener(), uri).get(1, TimeUnit.MINUTES);
+        try {
+            return session.getUpgradeResponse().getHeader("Sec-WebSocket-Extensions");
+        } finally {
+            session.close();
+        }
+    }
+
     @Override
     public long download(URI uri) throws Exception {
         return downloadAsync(uri).get(5, TimeUnit.MINUTES);
@@ -53,7 +83,7 @@ public final class JettyTransfer implements Transfer {
     public CompletableFuture<Long> downloadAsync(URI uri) {
         CompletableFuture<Long> done = new CompletableFuture<>();
         try {
-            client.connect(new DownloadListener(done), uri).whenComplete((s, e) -> {
+            connect(new DownloadListener(done), uri).whenComplete((s, e) -> {
                 if (e != null) {
                     done.completeExceptionally(e);
                 }
@@ -68,7 +98,7 @@ public final class JettyTransfer implements Transfer {
     @Override
     public Echo echo(URI uri, ByteBuffer message) throws Exception {
         Arrivals arrivals = new Arrivals();
-        Session session = client.connect(new EchoListener(arrivals), uri).get(1, TimeUnit.MINUTES);
+        Session session = connect(new EchoListener(arrivals), uri).get(1, TimeUnit.MINUTES);
         Callback failed = Callback.from(() -> { }, arrivals::fail);
         return new Echo() {
             private long expected;
@@ -89,14 +119,14 @@ public final class JettyTransfer implements Transfer {
 
     @Override
     public AutoCloseable openIdle(URI uri) throws Exception {
-        Session session = client.connect(new IdleListener(), uri).get(1, TimeUnit.MINUTES);
+        Session session = connect(new IdleListener(), uri).get(1, TimeUnit.MINUTES);
         return session::disconnect;
     }
 
     @Override
     public SlowReader slowRead(URI uri) throws Exception {
         PacedListener listener = new PacedListener();
-        Session session = client.connect(listener, uri).get(1, TimeUnit.MINUTES);
+        Session session = connect(listener, uri).get(1, TimeUnit.MINUTES);
         return new SlowReader() {
             @Override
             public void consume(long bytes) throws Exception {
@@ -113,7 +143,7 @@ public final class JettyTransfer implements Transfer {
     @Override
     public long upload(URI uri, ByteBuffer[] chunks, long bytes) throws Exception {
         CompletableFuture<Long> done = new CompletableFuture<>();
-        Session session = client.connect(new UploadListener(done), uri).get(1, TimeUnit.MINUTES);
+        Session session = connect(new UploadListener(done), uri).get(1, TimeUnit.MINUTES);
         Semaphore window = new Semaphore(IN_FLIGHT);
         Callback release = Callback.from(window::release, e -> {
             window.release();

@@ -20,7 +20,10 @@ import okio.ByteString;
  * uploads are 64 KiB messages, held under 4 MiB of {@code queueSize()} because OkHttp closes the
  * connection (1001) when its 16 MiB outgoing queue would overflow. Each open WebSocket keeps one
  * dispatcher call (and its thread) for its whole life, so the dispatcher's limits (64 calls, 5 per
- * host by default) are raised for the concurrency and idle scenarios.
+ * host by default) are raised for the concurrency and idle scenarios. OkHttp always offers
+ * permessage-deflate ({@code Sec-WebSocket-Extensions: permessage-deflate}) and uses it when the
+ * server agrees, compressing messages of at least 1,024 bytes ({@code minWebSocketMessageToCompress},
+ * default); the other routes of {@link BenchServer} never agree.
  */
 final class OkHttpTransfer implements Transfer {
     private static final long QUEUE_LIMIT = 4 << 20;
@@ -46,6 +49,25 @@ final class OkHttpTransfer implements Transfer {
         d.setMaxRequests(100_000);
         d.setMaxRequestsPerHost(100_000);
         return d;
+    }
+
+    /** {@code onOpen}'s {@code Response}: the server's handshake answer. */
+    @Override
+    public String agreedExtensions(URI uri) throws Exception {
+        CompletableFuture<String> agreed = new CompletableFuture<>();
+        http.newWebSocket(new Request.Builder().url(uri.toString()).build(), new WebSocketListener() {
+            @Override
+            public void onOpen(WebSocket ws, Response response) {
+                agreed.complete(response.header("Sec-WebSocket-Extensions"));
+                ws.close(1000, null);
+            }
+
+            @Override
+            public void onFailure(WebSocket ws, Throwable t, Response response) {
+                agreed.completeExceptionally(t);
+            }
+        });
+        return agreed.get(1, TimeUnit.MINUTES);
     }
 
     @Override

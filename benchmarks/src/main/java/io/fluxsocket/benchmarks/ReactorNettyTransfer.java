@@ -22,11 +22,13 @@ import reactor.netty.http.client.WebsocketClientSpec;
  * Raw Reactor Netty: {@code HttpClient.websocket()}, {@code receiveFrames()} to read and
  * {@code sendObject} of {@link BinaryWebSocketFrame}s to write (each chunk its own message). The
  * client is {@code HttpClient.newConnection()}: WebSocket connections are never reused, and the
- * default pool (500 connections) would cap the concurrency scenario.
+ * default pool (500 connections) would cap the concurrency scenario. With {@code compress},
+ * {@code WebsocketClientSpec.builder().compress(true)}: Netty's {@code WebSocketClientCompressionHandler}
+ * (permessage-deflate at level 6, and the older deflate-frame drafts, offered together).
  */
 final class ReactorNettyTransfer implements Transfer {
     private final HttpClient http;
-    private final WebsocketClientSpec spec = WebsocketClientSpec.builder().maxFramePayloadLength(1 << 20).build();
+    private final WebsocketClientSpec spec;
 
     /**
      * {@code trusted}: for {@code wss://}, the server certificate's PEM file, trusted the way
@@ -36,9 +38,22 @@ final class ReactorNettyTransfer implements Transfer {
      * name check ({@code HttpClientSecurityUtils.HOSTNAME_VERIFICATION_CONFIGURER}).
      */
     ReactorNettyTransfer(Path trusted) {
+        this(trusted, false);
+    }
+
+    ReactorNettyTransfer(Path trusted, boolean compress) {
+        spec = WebsocketClientSpec.builder().maxFramePayloadLength(1 << 20).compress(compress).build();
         HttpClient plain = HttpClient.newConnection();
         http = trusted == null ? plain : plain.secure(ssl -> ssl.sslContext(
                 Http11SslContextSpec.forClient().configure(builder -> builder.trustManager(trusted.toFile()))));
+    }
+
+    /** {@code WebsocketInbound.headers()}: the server's handshake response headers. */
+    @Override
+    public String agreedExtensions(URI uri) {
+        return http.websocket(spec).uri(uri)
+                .handle((in, out) -> Mono.justOrEmpty(in.headers().get("Sec-WebSocket-Extensions")))
+                .next().block();
     }
 
     @Override

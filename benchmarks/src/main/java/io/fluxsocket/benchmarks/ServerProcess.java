@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,13 +17,17 @@ import java.util.concurrent.TimeUnit;
  * class path, so that the server's CPU time, GC and allocations stay out of the client's numbers.
  * In TLS mode ({@code wss://}) the server makes a self-signed certificate and says where its PEM
  * file is ({@link #certificate()}); its URIs then name {@code localhost}, the certificate's name,
- * so that the clients' host name checks have a name to check.
+ * so that the clients' host name checks have a name to check. What the server prints on stdout
+ * after its port (the deflate routes' reports) is read by a daemon thread as it comes, so that the
+ * pipe never fills, and handed out by {@link #report}.
  */
 final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     /** The server certificate's PEM file, or null for plain {@code ws://}. */
     private final Path certificate;
+    /** Lines the server printed after its port, not taken yet (filled by the reader thread). */
+    private final BlockingQueue<String> reports = new LinkedBlockingQueue<>();
 
     /** A plain {@code ws://} server. */
     ServerProcess() throws Exception {
@@ -53,6 +59,39 @@ final class ServerProcess implements AutoCloseable {
         }
         port = Integer.parseInt(line.substring(5).trim());
         certificate = pem;
+        Thread reader = new Thread(() -> {
+            try {
+                for (String l; (l = out.readLine()) != null; ) {
+                    reports.add(l);
+                }
+            } catch (java.io.IOException e) {
+                // The server is gone; report() times out.
+            }
+        }, "bench-server-stdout");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /**
+     * The next line the server printed that starts with {@code prefix} (a deflate route's report,
+     * printed before its Close is sent, so it is there once the transfer ended); fails after 30 s.
+     */
+    String report(String prefix) throws Exception {
+        String line = reports.poll(30, TimeUnit.SECONDS);
+        if (line == null || !line.startsWith(prefix)) {
+            throw new IllegalStateException("expected a '" + prefix + "' line from the bench server, got " + line);
+        }
+        return line;
+    }
+
+    /** The server process's CPU time so far (all its threads; clock-tick resolution), or -1 if unknown. */
+    long cpuNanos() {
+        return process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+    }
+
+    /** Forgets the reports not taken yet (those of connections the caller did not measure). */
+    void clearReports() {
+        reports.clear();
     }
 
     URI uri(String pathAndQuery) {

@@ -54,6 +54,14 @@ interface Transfer extends AutoCloseable {
         throw new UnsupportedOperationException("no slow reader");
     }
 
+    /**
+     * Opens a connection to {@code uri}, closes it, and returns its {@code Sec-WebSocket-Extensions}
+     * as the client saw it in the server's answer (null if none): what was agreed.
+     */
+    default String agreedExtensions(URI uri) throws Exception {
+        throw new UnsupportedOperationException("no way to read the agreed extensions");
+    }
+
     @Override
     default void close() throws Exception {
     }
@@ -75,6 +83,27 @@ interface Transfer extends AutoCloseable {
 
     static Transfer of(String client) {
         return of(client, null);
+    }
+
+    /**
+     * The client with permessage-deflate offered through its own option, for {@code ws://}: the
+     * clients that have it (the JDK's has no extensions; the raw socket none).
+     */
+    static Transfer compressed(String client) {
+        try {
+            switch (client) {
+                case "fluxsocket-messages": return FluxsocketMessagesTransfer.compressing();
+                case "fluxsocket": return new FluxsocketTransfer(io.fluxsocket.PerMessageDeflate.defaults());
+                case "reactor-netty": return new ReactorNettyTransfer(null, true);
+                case "okhttp": return new OkHttpTransfer(null); // OkHttp always offers it
+                case "jetty": return new JettyTransfer(null, true);
+                default: throw new IllegalArgumentException("no permessage-deflate client " + client);
+            }
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot set up " + client + ": " + e, e);
+        }
     }
 
     /**
