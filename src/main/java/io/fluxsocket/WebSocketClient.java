@@ -64,8 +64,9 @@ public interface WebSocketClient {
      *     and errors with a {@link WebSocketException}: {@code INVALID_ARGUMENT} for a bad URI
      *     (before any I/O), {@code HOST_NAME_NOT_RESOLVED}, {@code CANNOT_CONNECT},
      *     {@code TIMEOUT} if the whole opening handshake took longer than the connect timeout,
-     *     the handshake's HTTP status ({@code NOT_FOUND}, {@code UNAUTHORIZED}, …), a certificate
-     *     status, or {@code PROTOCOL_ERROR} for a 101 response that is not a valid upgrade (wrong
+     *     the handshake's HTTP status ({@code NOT_FOUND}, {@code UNAUTHORIZED}, …), a proxy's failure
+     *     naming the proxy ({@code PROXY_AUTHENTICATION_REQUIRED}, its status; see
+     *     {@link WebSocketProxy}), a certificate status, or {@code PROTOCOL_ERROR} for a 101 response that is not a valid upgrade (wrong
      *     {@code Sec-WebSocket-Accept}, a subprotocol or extension that was not offered). No socket
      *     stays open after an error.
      */

@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  * only the proxy can resolve work. {@code wss://} through a proxy is TLS end to end with the origin:
  * the proxy carries the encrypted bytes, SNI names the origin and the certificate is checked against
  * the origin's host name, never the proxy's. The connect timeout bounds the whole way: the TCP
- * connection to the proxy, the tunnel, TLS and the upgrade.
+ * connection to the proxy, the tunnel, TLS and the upgrade. The connection's
+ * {@link WebSocketInfo#remoteAddress()} is then the proxy's address.
  *
  * <p><b>Credentials.</b> An HTTP proxy gets Basic authentication (RFC 7617, UTF-8): by default only
  * when it answers {@code 407} with a {@code Proxy-Authenticate} header that offers Basic, on a second

@@ -135,7 +135,7 @@ final class Dialer {
             if (proxy.bypasses(target.host())) {
                 return Mono.just(DIRECT);
             }
-            return resolved(proxy, false).map(Optional::of);
+            return resolved(proxy).map(Optional::of);
         }
         if (selector != null) {
             return Mono.fromCallable(() -> selected(target)).subscribeOn(Schedulers.boundedElastic());
@@ -176,12 +176,10 @@ final class Dialer {
     }
 
     /** The client's proxy with its address: an IP address at once, a host name looked up off the event loops. */
-    private static Mono<ProxyRoute> resolved(WebSocketProxy proxy, boolean selected) {
-        if (NetUtil.isValidIpV4Address(proxy.host()) || NetUtil.isValidIpV6Address(proxy.host())) {
-            return Mono.fromCallable(() -> new ProxyRoute(proxy, resolve(proxy), selected));
-        }
-        return Mono.fromCallable(() -> new ProxyRoute(proxy, resolve(proxy), selected))
-                .subscribeOn(Schedulers.boundedElastic());
+    private static Mono<ProxyRoute> resolved(WebSocketProxy proxy) {
+        Mono<ProxyRoute> route = Mono.fromCallable(() -> new ProxyRoute(proxy, resolve(proxy), false));
+        boolean literal = NetUtil.isValidIpV4Address(proxy.host()) || NetUtil.isValidIpV6Address(proxy.host());
+        return literal ? route : route.subscribeOn(Schedulers.boundedElastic());
     }
 
     /** The proxy's address (blocks for a host name). */

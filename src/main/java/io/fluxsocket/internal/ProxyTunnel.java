@@ -143,7 +143,10 @@ final class ProxyTunnel {
                 return new WebSocketException(WebErrorStatus.PROXY_AUTHENTICATION_REQUIRED, who + " refused the tunnel to "
                         + to + ": " + answer + "; " + (offerCredential
                                 ? "it refused the credential of user '" + route.proxy().username().orElseThrow() + "'"
-                                : "it asks for a credential" + challenges(refused) + ", and the client has none"),
+                                : route.hasCredential() && !challengedForBasic(refused)
+                                        ? "it asks for a credential" + challenges(refused) + " by a scheme other than"
+                                                + " Basic, the only one the client sends"
+                                        : "it asks for a credential" + challenges(refused) + ", and the client has none"),
                         cause);
             }
             return new WebSocketException(WebErrorStatus.fromHttpStatus(code), who + " refused the tunnel to " + to

@@ -116,7 +116,7 @@ abstract class ProxyInteropContract {
     }
 
     static int remotePort(WebSocketInfo info) {
-        return ((InetSocketAddress) info.remoteAddress()).getPort();
+        return info.remoteAddress().getPort();
     }
 
     /** How the errors name a proxy of this class on 127.0.0.1. */
