@@ -85,7 +85,7 @@ final class Dialer {
         boolean first = route.proxy().type() == WebSocketProxy.Type.SOCKS5 || route.proxy().preemptive();
         return attempt(route, first, target, init, current).onErrorResume(
                 e -> !current.get().offeredCredential() && ProxyTunnel.challengedForBasic(e),
-                e -> credentialFor(route, target, e)
+                e -> credentialFor(route, e)
                         .flatMap(withCredential -> attempt(withCredential, true, target, init, current))
                         .switchIfEmpty(Mono.error(e)));
     }
@@ -113,7 +113,7 @@ final class Dialer {
     }
 
     /** The credential to answer a 407 with: the proxy's own, else (for a selected one) the JVM's. */
-    private static Mono<ProxyRoute> credentialFor(ProxyRoute route, Target target, Throwable challenge) {
+    private static Mono<ProxyRoute> credentialFor(ProxyRoute route, Throwable challenge) {
         if (route.hasCredential()) {
             return Mono.just(route);
         }
@@ -121,12 +121,12 @@ final class Dialer {
             return Mono.empty();
         }
         String realm = ProxyTunnel.realm(challenge);
-        return Mono.fromCallable(() -> Optional.ofNullable(Authenticator.requestPasswordAuthentication(
-                        route.proxy().host(), route.address().getAddress(), route.proxy().port(), "http",
-                        realm == null ? "" : realm, "Basic", null, Authenticator.RequestorType.PROXY)))
+        // Empty when the JVM has no Authenticator, or it has no answer.
+        return Mono.fromCallable(() -> Authenticator.requestPasswordAuthentication(route.proxy().host(),
+                        route.address().getAddress(), route.proxy().port(), "http", realm == null ? "" : realm, "Basic",
+                        null, Authenticator.RequestorType.PROXY))
                 .subscribeOn(Schedulers.boundedElastic())
-                .flatMap(answer -> Mono.justOrEmpty(answer.map(a -> route.withCredential(a.getUserName(),
-                        new String(a.getPassword())))));
+                .map(a -> route.withCredential(a.getUserName(), new String(a.getPassword())));
     }
 
     /** The route of a connect: direct, the client's proxy, or the selector's choice. */
