@@ -15,6 +15,7 @@ module io.fluxsocket {
     requires io.netty.codec.http;
     requires io.netty.common;
     requires io.netty.handler;
+    requires io.netty.handler.proxy;
     requires io.netty.resolver;
     requires io.netty.transport;
     requires java.naming;

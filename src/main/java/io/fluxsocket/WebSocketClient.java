@@ -4,6 +4,7 @@ import io.fluxsocket.internal.ClientConfig;
 import io.fluxsocket.internal.DefaultWebSocketClient;
 import io.fluxsocket.internal.TlsOptions;
 
+import java.net.ProxySelector;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -63,8 +64,9 @@ public interface WebSocketClient {
      *     and errors with a {@link WebSocketException}: {@code INVALID_ARGUMENT} for a bad URI
      *     (before any I/O), {@code HOST_NAME_NOT_RESOLVED}, {@code CANNOT_CONNECT},
      *     {@code TIMEOUT} if the whole opening handshake took longer than the connect timeout,
-     *     the handshake's HTTP status ({@code NOT_FOUND}, {@code UNAUTHORIZED}, …), a certificate
-     *     status, or {@code PROTOCOL_ERROR} for a 101 response that is not a valid upgrade (wrong
+     *     the handshake's HTTP status ({@code NOT_FOUND}, {@code UNAUTHORIZED}, …), a proxy's failure
+     *     naming the proxy ({@code PROXY_AUTHENTICATION_REQUIRED}, its status; see
+     *     {@link WebSocketProxy}), a certificate status, or {@code PROTOCOL_ERROR} for a 101 response that is not a valid upgrade (wrong
      *     {@code Sec-WebSocket-Accept}, a subprotocol or extension that was not offered). No socket
      *     stays open after an error.
      */
@@ -114,6 +116,10 @@ public interface WebSocketClient {
         private PerMessageDeflate perMessageDeflate;
         /** Told of each connection's life; null for none. */
         private WebSocketMetrics metrics;
+        /** The one proxy of every connection (but those it bypasses); null for none. */
+        private WebSocketProxy proxy;
+        /** Asked for the proxy of each connection instead; null for none. */
+        private ProxySelector proxySelector;
 
         Builder() {
         }
@@ -308,6 +314,58 @@ public interface WebSocketClient {
             return this;
         }
 
+        // ---- Proxies ----
+
+        /**
+         * Connects through this proxy, but to the hosts it bypasses ({@link WebSocketProxy#nonProxyHosts}).
+         * Replaces {@link #systemProxy()} and {@link #proxySelector}. No proxy by default.
+         *
+         * @throws WebSocketException with {@code INVALID_ARGUMENT} naming {@code proxy} if null
+         * @see WebSocketProxy
+         */
+        public Builder proxy(WebSocketProxy proxy) {
+            if (proxy == null) {
+                throw Arguments.invalid("proxy", "must not be null (leave it unset for direct connections)");
+            }
+            this.proxy = proxy;
+            this.proxySelector = null;
+            return this;
+        }
+
+        /**
+         * Asks the JVM's proxy selector ({@link ProxySelector#getDefault()}, as it is at each connect)
+         * for the proxy of each connection, so that the standard proxy system properties apply:
+         * {@code http.proxyHost}/{@code http.proxyPort} for {@code ws://}, {@code https.proxyHost}/
+         * {@code https.proxyPort} for {@code wss://}, {@code socksProxyHost}/{@code socksProxyPort}
+         * otherwise, and {@code http.nonProxyHosts} (whose default bypasses {@code localhost} and
+         * {@code 127.*}). It is asked as the JDK's WebSocket asks it, with the URI's scheme as
+         * {@code http} or {@code https}, off the event loops. A credential for a proxy so chosen comes
+         * from the JVM's default {@link java.net.Authenticator} (as a proxy's), asked when an HTTP
+         * proxy answers 407 offering Basic and before a SOCKS5 connection; for SOCKS5 without one,
+         * from {@code java.net.socks.username}/{@code java.net.socks.password}. Replaces
+         * {@link #proxy}. Opt-in: without it, system properties do not matter.
+         */
+        public Builder systemProxy() {
+            return proxySelector(JvmProxySelector.INSTANCE);
+        }
+
+        /**
+         * Asks this selector for the proxy of each connection, as {@link #systemProxy()} asks the JVM's:
+         * the first HTTP or SOCKS proxy it lists is used (SOCKS as SOCKS5), none for
+         * {@link java.net.Proxy#NO_PROXY} or an empty list; a proxy that cannot be reached is reported
+         * to its {@code connectFailed}. Replaces {@link #proxy}.
+         *
+         * @throws WebSocketException with {@code INVALID_ARGUMENT} naming {@code proxySelector} if null
+         */
+        public Builder proxySelector(ProxySelector selector) {
+            if (selector == null) {
+                throw Arguments.invalid("proxySelector", "must not be null");
+            }
+            this.proxySelector = selector;
+            this.proxy = null;
+            return this;
+        }
+
         // ---- TLS (wss://) ----
 
         /**
@@ -487,7 +545,7 @@ public interface WebSocketClient {
             return new DefaultWebSocketClient(new ClientConfig(connectTimeout, sendTimeout, closeTimeout, noDelay,
                     java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers)), List.copyOf(subprotocols), maxFramePayload, receiveBufferBytes,
                     outboundBufferBytes, maxMessageSize, receiveMode, tls, keepAliveInterval, keepAliveTimeout, idleTimeout,
-                    unsolicitedPongInterval, perMessageDeflate, metrics));
+                    unsolicitedPongInterval, perMessageDeflate, metrics, proxy, proxySelector));
         }
     }
 }

@@ -1,5 +1,8 @@
 package io.fluxsocket.cli;
 
+import io.fluxsocket.WebSocketException;
+import io.fluxsocket.WebSocketProxy;
+
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
@@ -8,7 +11,7 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * The picocli converters of the option values that are more than a string or a path: sizes,
- * seconds, headers and public-key pins. Each checks its value as well as converting it; a refusal
+ * seconds, headers, public-key pins and proxy URLs. Each checks its value as well as converting it; a refusal
  * is a {@link TypeConversionException} whose message picocli reports after the option's name.
  * Stateless; picocli makes an instance of each by reflection.
  */
@@ -92,6 +95,23 @@ final class Converters {
                 return Base64.getDecoder().decode(base64).length == SHA256_BYTES;
             } catch (IllegalArgumentException e) {
                 return false;
+            }
+        }
+    }
+
+    /**
+     * A proxy URL, {@code http://[user:password@]host:port} or {@code socks5://…} ({@code --proxy}),
+     * checked by {@link WebSocketProxy#parse}; the refusal is the library's, without the argument's
+     * name (picocli names the option), and never shows the password.
+     */
+    static final class Proxy implements ITypeConverter<WebSocketProxy> {
+        @Override
+        public WebSocketProxy convert(String value) {
+            try {
+                return WebSocketProxy.parse(value);
+            } catch (WebSocketException e) {
+                String message = e.getMessage();
+                throw new TypeConversionException(message.startsWith("proxy: ") ? message.substring(7) : message);
             }
         }
     }

@@ -134,6 +134,9 @@ public final class Main {
         if (options.compress()) {
             builder.perMessageDeflate(PerMessageDeflate.defaults());
         }
+        if (options.proxy() != null) {
+            builder.proxy(options.proxy());
+        }
         options.tls().applyTo(builder);
         WebSocketClient client = builder.build();
         if (options.tls().insecure) {

@@ -2,6 +2,7 @@ package io.fluxsocket.cli;
 
 import io.fluxsocket.ChainValidationResult;
 import io.fluxsocket.WebSocketClient;
+import io.fluxsocket.WebSocketProxy;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -165,6 +166,13 @@ final class Options {
                 description = "offer permessage-deflate (RFC 7692): messages compressed if the server agrees;"
                         + " with -v, the agreed extension is printed")
         boolean compress;
+
+        /** The proxy to connect through, or null for none. */
+        @Option(names = "--proxy", paramLabel = "URL", converter = Converters.Proxy.class, order = 9,
+                description = "connect through this proxy: http://[USER:PASSWORD@]HOST:PORT, an HTTP CONNECT proxy"
+                        + " (sent the credential when it asks for one), or socks5://[USER:PASSWORD@]HOST:PORT;"
+                        + " the credential percent-encoded")
+        WebSocketProxy proxy;
     }
 
     /**
@@ -434,6 +442,11 @@ final class Options {
     /** Pipe: offer permessage-deflate. */
     boolean compress() {
         return connection().compress;
+    }
+
+    /** Pipe: the proxy to connect through, or null for none. */
+    WebSocketProxy proxy() {
+        return connection().proxy;
     }
 
     /** Pipe: the TLS options, all unset when none was given. */

@@ -3,7 +3,9 @@ package io.fluxsocket.internal;
 import io.fluxsocket.PerMessageDeflate;
 import io.fluxsocket.ReceiveMode;
 import io.fluxsocket.WebSocketMetrics;
+import io.fluxsocket.WebSocketProxy;
 
+import java.net.ProxySelector;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,13 +32,15 @@ public record ClientConfig(
         Duration idleTimeout,
         Duration unsolicitedPongInterval,
         PerMessageDeflate perMessageDeflate,
-        WebSocketMetrics metrics) {
+        WebSocketMetrics metrics,
+        WebSocketProxy proxy,
+        ProxySelector proxySelector) {
 
     /** Options with the default TLS options. */
     public ClientConfig(Duration connectTimeout, Duration sendTimeout, Duration closeTimeout, boolean noDelay,
             Map<String, String> headers, List<String> subprotocols, int maxFramePayload, int receiveBufferBytes,
             int outboundBufferBytes, int maxMessageSize, ReceiveMode receiveMode) {
         this(connectTimeout, sendTimeout, closeTimeout, noDelay, headers, subprotocols, maxFramePayload,
-                receiveBufferBytes, outboundBufferBytes, maxMessageSize, receiveMode, TlsOptions.DEFAULT, null, null, null, null, null, null);
+                receiveBufferBytes, outboundBufferBytes, maxMessageSize, receiveMode, TlsOptions.DEFAULT, null, null, null, null, null, null, null, null);
     }
 }

@@ -11,7 +11,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.resolver.DefaultAddressResolverGroup;
 
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
@@ -20,8 +19,8 @@ import reactor.netty.tcp.TcpClient;
 
 /**
  * Opens connections: TCP (and TLS) through Reactor Netty's {@link TcpClient}, never pooled, on the
- * shared event loops; then the {@link Handshake}. Public only for {@link WebSocketClient.Builder}
- * to build it: the module does not export this package.
+ * shared event loops, directly or through a proxy ({@link Dialer}); then the {@link Handshake}.
+ * Public only for {@link WebSocketClient.Builder} to build it: the module does not export this package.
  */
 public final class DefaultWebSocketClient implements WebSocketClient {
 
@@ -35,7 +34,8 @@ public final class DefaultWebSocketClient implements WebSocketClient {
     static final int READS_PER_WAKEUP = 16;
 
     private final ClientConfig config;
-    private final TcpClient tcp;
+    /** Opens the TCP connections, directly or through a proxy. */
+    private final Dialer dialer;
     /** The TLS of {@code wss://} connections, made on the first one (a context costs time). */
     private volatile Tls tls;
 
@@ -56,12 +56,18 @@ public final class DefaultWebSocketClient implements WebSocketClient {
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(512, 16 * 1024, MAX_READ_BYTES)
                         // Set here, or it is 1: one socket read per wake-up of the event loop.
                         .maxMessagesPerRead(READS_PER_WAKEUP));
-        this.tcp = transport.apply(tcp);
+        this.dialer = new Dialer(transport.apply(tcp), config.proxy(), config.proxySelector());
     }
 
-    /** The connect timeout's error: a certificate status while the custom validation had not answered. */
-    private WebSocketException timedOut(URI uri, TlsSession session) {
+    /**
+     * The connect timeout's error: naming the proxy while its tunnel was not open; a certificate
+     * status while the custom validation had not answered.
+     */
+    private WebSocketException timedOut(URI uri, TlsSession session, ProxyTunnel tunnel) {
         String within = " within " + config.connectTimeout().toMillis() + " ms (connectTimeout)";
+        if (tunnel != null && !tunnel.isOpen()) {
+            return tunnel.timedOut(within);
+        }
         if (session != null && session.validating) {
             return new WebSocketException(WebErrorStatus.CERTIFICATE_IS_INVALID, "serverCertificateValidation for "
                     + session.host + " did not answer" + within + ": the certificate is rejected");
@@ -101,25 +107,23 @@ public final class DefaultWebSocketClient implements WebSocketClient {
         } catch (WebSocketException e) {
             return Mono.error(e);
         }
-        TcpClient client = tcp.remoteAddress(() -> InetSocketAddress.createUnresolved(target.host(), target.port()));
         // The connection's TLS, once its channel is made (wss:// only).
         AtomicReference<TlsSession> session = new AtomicReference<>();
+        // The proxy tunnel of the latest attempt, if any: the timeout names the proxy while it is not open.
+        AtomicReference<ProxyTunnel> tunnel = new AtomicReference<>();
         Tls secure;
         try {
             secure = target.secure() ? tls() : null;
         } catch (WebSocketException e) {
             return Mono.error(e);
         }
-        if (secure != null) {
-            client = client.doOnChannelInit((observer, channel, address) -> session.set(secure.install(channel, target)));
-        }
-        return client.connect()
+        return dialer.connect(target, secure == null ? null : channel -> session.set(secure.install(channel, target)), tunnel)
                 .flatMap(connection -> (session.get() == null ? Mono.just(TlsSession.Result.NONE)
                         : secure.handshake(connection.channel(), session.get()))
                         // A cancelled handshake closes the channel itself, once it no longer reports.
                         .flatMap(negotiated -> Handshake.perform(connection.channel(), target, config, mode, negotiated)))
                 .onErrorMap(e -> Tls.explain(e, session.get()))
-                .timeout(config.connectTimeout(), Mono.error(() -> timedOut(uri, session.get())))
+                .timeout(config.connectTimeout(), Mono.error(() -> timedOut(uri, session.get(), tunnel.get())))
                 .onErrorMap(e -> !(e instanceof WebSocketException), e -> new WebSocketException(
                         WebSocketError.status(e), "could not connect to " + uri + ": " + e.getMessage(), e));
     }

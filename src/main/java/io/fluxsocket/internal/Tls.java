@@ -39,8 +39,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * The TLS of a client's {@code wss://} connections: one TLS context for all of them, built from the
- * client's {@link TlsOptions}; per connection, the {@link SslHandler} at the head of the pipeline
- * (with SNI, and no handshake timeout of its own: the connect timeout bounds the handshake), then,
+ * client's {@link TlsOptions}; per connection, the {@link SslHandler} at the head of the pipeline,
+ * or behind a proxy's handler (with SNI, and no handshake timeout of its own: the connect timeout bounds the handshake), then,
  * once the handshake is done, the custom validation, before the HTTP upgrade is sent. The
  * validation is a {@code Mono}: no event loop waits for it.
  */
@@ -91,7 +91,10 @@ final class Tls {
         return factory;
     }
 
-    /** Puts the TLS handler for {@code target} at the head of a new channel's pipeline. */
+    /**
+     * Puts the TLS handler for {@code target} at the head of a new channel's pipeline, or right behind
+     * the proxy's handler when the connection goes through a proxy ({@link ProxyTunnel}).
+     */
     TlsSession install(Channel channel, Target target) {
         SSLEngine engine = context.newEngine(channel.alloc(), target.host(), target.port());
         SSLParameters parameters = engine.getSSLParameters();
@@ -112,7 +115,12 @@ final class Tls {
         channel.closeFuture().addListener(f -> sessions.remove(engine));
         SslHandler handler = new SslHandler(engine);
         handler.setHandshakeTimeoutMillis(0);
-        channel.pipeline().addFirst(HANDLER, handler);
+        if (channel.pipeline().get(ProxyTunnel.HANDLER) != null) {
+            // Behind the proxy's handler: TLS runs with the origin, through the tunnel.
+            channel.pipeline().addAfter(ProxyTunnel.HANDLER, HANDLER, handler);
+        } else {
+            channel.pipeline().addFirst(HANDLER, handler);
+        }
         return session;
     }
 

@@ -75,6 +75,7 @@ public final class TestPki {
     private final Issuer intermediate;
     private final Identity valid;
     private final Identity wrongHost;
+    private final Identity loopbackAddressOnly;
     private final Identity expired;
     private final Identity notYetValid;
     private final Identity wrongUsage;
@@ -123,6 +124,8 @@ public final class TestPki {
         valid = leaf("valid", LOCAL_NAMES, KeyPurposeId.id_kp_serverAuth, from, to);
         wrongHost = leaf("wrong-host", new GeneralName[] {new GeneralName(GeneralName.dNSName, "wrong.example")},
                 KeyPurposeId.id_kp_serverAuth, from, to);
+        loopbackAddressOnly = leaf("loopback-address", new GeneralName[] {new GeneralName(GeneralName.iPAddress, "127.0.0.1")},
+                KeyPurposeId.id_kp_serverAuth, from, to);
         expired = leaf("expired", LOCAL_NAMES, KeyPurposeId.id_kp_serverAuth, now.minus(DAY.multipliedBy(30)), now.minus(DAY));
         notYetValid = leaf("not-yet-valid", LOCAL_NAMES, KeyPurposeId.id_kp_serverAuth, now.plus(DAY), to);
         wrongUsage = leaf("wrong-usage", LOCAL_NAMES, KeyPurposeId.id_kp_clientAuth, from, to);
@@ -163,6 +166,14 @@ public final class TestPki {
     /** A server certificate that names only {@code wrong.example}, with the intermediate. */
     public Identity wrongHost() {
         return wrongHost;
+    }
+
+    /**
+     * A server certificate that names only the address {@code 127.0.0.1} (not {@code localhost}), with
+     * the intermediate: a client that checks any other name refuses it.
+     */
+    public Identity loopbackAddressOnly() {
+        return loopbackAddressOnly;
     }
 
     /** A localhost server certificate that expired a day ago (valid from 30 days ago), with the intermediate. */
