@@ -27,13 +27,13 @@ import java.util.zip.Deflater;
  * {@link BenchServer}'s permessage-deflate (RFC 7692) routes, for compressed JSON events
  * ({@link JsonEvents}):
  * <ul>
- *   <li>{@code /deflate-upload?bytes=N}: Netty's own permessage-deflate, as its
- *       {@code WebSocketServerCompressionHandler} sets it up: the offer is answered by a
- *       {@link PerMessageDeflateServerExtensionHandshaker} (level 6, 15-bit windows, context
- *       takeover both ways; an offer of {@code server_max_window_bits} or
- *       {@code server_no_context_takeover} is declined, {@code client_no_context_takeover} is
- *       ignored), and the frames are inflated by its {@code PerMessageDeflateDecoder} behind
- *       {@link WebSocket13FrameDecoder}. The inflated payload bytes are counted; at N the server
+ *   <li>{@code /deflate-upload?bytes=N}: Netty's own permessage-deflate: the offer is answered by a
+ *       {@link PerMessageDeflateServerExtensionHandshaker} with the settings of Netty's
+ *       {@code WebSocketServerCompressionHandler} (level 6, 15-bit windows, context takeover both
+ *       ways) except that {@code server_max_window_bits} is declined (Netty's default accepts it
+ *       when its zlib codec supports window sizes); {@code server_no_context_takeover} is declined
+ *       too, {@code client_no_context_takeover} ignored. The frames are inflated by Netty's
+ *       {@code PerMessageDeflateDecoder} behind {@link WebSocket13FrameDecoder}. The inflated payload bytes are counted; at N the server
  *       sends Close 1000 with the count as its reason (more: 1002), as {@code /upload} does, and
  *       prints on stdout {@code UPLOAD <messages> <compressed messages> <payload bytes> <wire
  *       bytes>} (wire: every byte read after the handshake, frame headers included).</li>
@@ -49,7 +49,7 @@ import java.util.zip.Deflater;
  * answered 400. Each process prints on stderr the first offer and answer it saw.
  */
 final class DeflateRoutes {
-    /** What Netty's {@code WebSocketServerCompressionHandler} would use, spelled out. */
+    /** Level 6, 15-bit windows, context takeover both ways; no server_max_window_bits, no maximum allocation. */
     private static final PerMessageDeflateServerExtensionHandshaker HANDSHAKER =
             new PerMessageDeflateServerExtensionHandshaker(6, false, 15, false, false, 0);
     /** The first offer and answer seen, for the log (once per process). */
