@@ -147,7 +147,7 @@ final class Metering {
     }
 
     /** Who ended a connection, from how it ended. */
-    static WebSocketMetrics.ClosedBy closedBy(Ending ending, CloseStatus status) {
+    private static WebSocketMetrics.ClosedBy closedBy(Ending ending, CloseStatus status) {
         if (ending == null || ending.error() != null || !status.remote()) {
             return WebSocketMetrics.ClosedBy.FAILURE;
         }
