@@ -9,6 +9,7 @@ import java.net.ProxySelector;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import reactor.core.publisher.Mono;
 
 /**
  * The validated, immutable options of a client, as the public builder set them. Public only for
@@ -19,7 +20,7 @@ public record ClientConfig(
         Duration sendTimeout,
         Duration closeTimeout,
         boolean noDelay,
-        Map<String, String> headers,
+        Map<String, Mono<String>> headers,
         List<String> subprotocols,
         int maxFramePayload,
         int receiveBufferBytes,
@@ -38,7 +39,7 @@ public record ClientConfig(
 
     /** Options with the default TLS options. */
     public ClientConfig(Duration connectTimeout, Duration sendTimeout, Duration closeTimeout, boolean noDelay,
-            Map<String, String> headers, List<String> subprotocols, int maxFramePayload, int receiveBufferBytes,
+            Map<String, Mono<String>> headers, List<String> subprotocols, int maxFramePayload, int receiveBufferBytes,
             int outboundBufferBytes, int maxMessageSize, ReceiveMode receiveMode) {
         this(connectTimeout, sendTimeout, closeTimeout, noDelay, headers, subprotocols, maxFramePayload,
                 receiveBufferBytes, outboundBufferBytes, maxMessageSize, receiveMode, TlsOptions.DEFAULT, null, null, null, null, null, null, null, null);
