@@ -84,8 +84,8 @@ record Challenge(String scheme, Map<String, String> params) {
         if (!scheme.equalsIgnoreCase("Digest") || !params.containsKey("nonce") || !params.containsKey("realm")) {
             return -1;
         }
-        String qop = params.get("qop");
-        if (qop != null && !qops(qop).contains("auth")) {
+        String qop = params.getOrDefault("qop", "");
+        if (!qop.isBlank() && !qops(qop).contains("auth")) {
             // auth-int only: the client does not protect bodies (a handshake has none, but no server needs it).
             return -1;
         }
@@ -113,7 +113,8 @@ record Challenge(String scheme, Map<String, String> params) {
         String hash = upper.startsWith("SHA-256") ? "SHA-256" : "MD5";
         String realm = params.get("realm");
         String nonce = params.get("nonce");
-        boolean qopAuth = params.containsKey("qop");
+        // An empty qop (as some servers send for none) is none: RFC 2069's answer.
+        boolean qopAuth = !params.getOrDefault("qop", "").isBlank();
         String nc = "00000001";
         String ha1 = h(hash, credential.username() + ":" + realm + ":" + credential.password());
         if (session) {
