@@ -28,8 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * it: Python {@code websockets}' own Basic authentication ({@code basic_auth_protocol_factory},
  * {@code src/test/peers/python/auth_server.py}) and Node's {@code http-auth} (Basic, and Digest with
  * MD5 and MD5-sess, {@code qop=auth} or none; {@code src/test/peers/node/auth-server.js}) in front of
- * {@code ws}. {@code http-auth} has no SHA-256: Digest with SHA-256 is checked against RFC 7616's own
- * example in {@code io.fluxsocket.internal.ChallengeTest}.
+ * {@code ws}. {@code http-auth} has no SHA-256: Digest with SHA-256 runs against Tomcat's
+ * {@code DigestAuthenticator} ({@link TomcatDigestInteropTest}).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ServerCredentialInteropTest {
