@@ -64,7 +64,9 @@ public interface WebSocketClient {
      *     and errors with a {@link WebSocketException}: {@code INVALID_ARGUMENT} for a bad URI
      *     (before any I/O), {@code HOST_NAME_NOT_RESOLVED}, {@code CANNOT_CONNECT},
      *     {@code TIMEOUT} if the whole opening handshake took longer than the connect timeout,
-     *     the handshake's HTTP status ({@code NOT_FOUND}, {@code UNAUTHORIZED}, …), a proxy's failure
+     *     the handshake's HTTP status ({@code NOT_FOUND}, {@code UNAUTHORIZED}, …; after the one answer
+     *     to a {@code 401} of {@link Builder#serverCredential(ServerCredential)} and the redirects
+     *     {@link Builder#maxRedirects} allows), a proxy's failure
      *     naming the proxy ({@code PROXY_AUTHENTICATION_REQUIRED}, its status; see
      *     {@link WebSocketProxy}), a certificate status, or {@code PROTOCOL_ERROR} for a 101 response that is not a valid upgrade (wrong
      *     {@code Sec-WebSocket-Accept}, a subprotocol or extension that was not offered). No socket
@@ -446,7 +448,9 @@ public interface WebSocketClient {
          * ({@link WebSocketException#handshakeResponse()}, with its {@code Location}). The connection's
          * {@link WebSocketInfo#uri()} is the URI it reached. Default 0: none is followed.
          *
+         * @param redirects 0 to 100
          * @throws WebSocketException with {@code INVALID_ARGUMENT} naming {@code maxRedirects} below 0
+         *     or above 100
          */
         public Builder maxRedirects(int redirects) {
             this.maxRedirects = Arguments.range(redirects, 0, 100, "maxRedirects");
