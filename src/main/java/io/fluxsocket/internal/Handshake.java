@@ -237,7 +237,7 @@ final class Handshake extends ChannelInboundHandlerAdapter {
 
     private void onResponse(ChannelHandlerContext ctx, HttpResponse response) {
         String problem = check(response);
-        String[] head = ResponseHead.compact(response);
+        String head = ResponseHead.compact(response);
         if (problem != null) {
             fail(new WebSocketException(WebErrorStatus.PROTOCOL_ERROR, "opening handshake with " + target.uri()
                     + " failed: " + problem, ResponseHead.expand(101, head, "")), ctx.channel());

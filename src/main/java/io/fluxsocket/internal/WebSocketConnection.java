@@ -64,7 +64,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     /** The Sec-WebSocket-Extensions the server agreed to; null for none. */
     private final String extensions;
     /** The 101 response, compact until {@code info()} is asked for it ({@link ResponseHead}). */
-    private final String[] responseHead;
+    private final String responseHead;
 
     /** The context of this handler, set when it is added (event loop). */
     private ChannelHandlerContext ctx;
@@ -88,7 +88,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
      * @param responseHead the 101 response, as {@link ResponseHead#compact} keeps it
      */
     WebSocketConnection(Channel channel, ClientConfig config, Mode mode, String subprotocol, TlsSession.Result tls,
-            DeflateParameters deflate, String[] responseHead) {
+            DeflateParameters deflate, String responseHead) {
         this.channel = channel;
         this.responseHead = responseHead;
         this.config = config;
