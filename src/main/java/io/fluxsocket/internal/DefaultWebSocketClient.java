@@ -166,6 +166,10 @@ public final class DefaultWebSocketClient implements WebSocketClient {
             session.set(null);
             return dialer.connect(target, secure == null ? null : channel -> session.set(secure.install(channel, target)),
                             tunnel)
+                    // Reactor Netty keeps the connect's subscriber as long as the channel lives: once it has
+                    // the connection, cut it from everything downstream, or each open connection keeps
+                    // this whole chain (and the application's subscriber) on the heap.
+                    .onTerminateDetach()
                     .flatMap(connection -> (session.get() == null ? Mono.just(TlsSession.Result.NONE)
                             : secure.handshake(connection.channel(), session.get()))
                             // A cancelled handshake closes the channel itself, once it no longer reports.

@@ -237,7 +237,7 @@ final class Handshake extends ChannelInboundHandlerAdapter {
 
     private void onResponse(ChannelHandlerContext ctx, HttpResponse response) {
         String problem = check(response);
-        String[] head = ResponseHead.compact(response);
+        String head = ResponseHead.compact(response);
         if (problem != null) {
             fail(new WebSocketException(WebErrorStatus.PROTOCOL_ERROR, "opening handshake with " + target.uri()
                     + " failed: " + problem, ResponseHead.expand(101, head, "")), ctx.channel());
@@ -245,7 +245,7 @@ final class Handshake extends ChannelInboundHandlerAdapter {
         }
         String selected = response.headers().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
         WebSocketConnection connection = new WebSocketConnection(ctx.channel(), config, mode, selected, tls, deflate,
-                head, target.uri());
+                head, target.uri().toString());
         ChannelPipeline p = ctx.pipeline();
         p.addBefore(HANDSHAKE, FRAME_DECODER, mode.decoder(config, connection.traffic(), deflate != null));
         p.addBefore(HANDSHAKE, FRAME_ENCODER, FrameEncoder.INSTANCE);

@@ -9,37 +9,40 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A response's head kept compact: the reason phrase, then each header's name and value in turn, in
- * one array of the strings the HTTP decoder made. An open connection keeps its 101 response this
- * way (a few references, where a map of lists would cost a few hundred bytes per idle connection),
- * and makes a {@link HandshakeResponse} of it only when {@code info()} is asked.
+ * A response's head kept compact, as one string: the reason phrase, then each header as
+ * {@code name:value}, each ended by a line feed (which neither can hold: the HTTP decoder splits
+ * lines on it, and a name has no colon). An open connection keeps its 101 response this way (about
+ * 150 bytes, where the decoder's strings and a map of lists would cost several hundred per idle
+ * connection), and makes a {@link HandshakeResponse} of it only when {@code info()} is asked.
  */
 final class ResponseHead {
 
     /** No response (connections made without a handshake, in tests). */
-    static final String[] NONE = {""};
+    static final String NONE = "\n";
 
     private ResponseHead() {
     }
 
     /** The reason phrase and the headers of a response, in the order they came. */
-    static String[] compact(HttpResponse response) {
-        List<String> head = new ArrayList<>();
-        head.add(response.status().reasonPhrase());
+    static String compact(HttpResponse response) {
+        StringBuilder head = new StringBuilder(256).append(response.status().reasonPhrase()).append('\n');
         for (Map.Entry<String, String> header : response.headers()) {
-            head.add(header.getKey());
-            head.add(header.getValue());
+            head.append(header.getKey()).append(':').append(header.getValue()).append('\n');
         }
-        return head.toArray(String[]::new);
+        return head.toString();
     }
 
     /** The response a compact head describes. */
-    static HandshakeResponse expand(int status, String[] head, String body) {
+    static HandshakeResponse expand(int status, String head, String body) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
-        for (int i = 1; i + 1 < head.length; i += 2) {
+        int end = head.indexOf('\n');
+        String reason = head.substring(0, end);
+        for (int start = end + 1; start < head.length(); start = end + 1) {
+            end = head.indexOf('\n', start);
+            int colon = head.indexOf(':', start);
             // Names that differ only in case become one header in the response.
-            headers.computeIfAbsent(head[i], k -> new ArrayList<>()).add(head[i + 1]);
+            headers.computeIfAbsent(head.substring(start, colon), k -> new ArrayList<>()).add(head.substring(colon + 1, end));
         }
-        return new HandshakeResponse(status, head[0], headers, body);
+        return new HandshakeResponse(status, reason, headers, body);
     }
 }

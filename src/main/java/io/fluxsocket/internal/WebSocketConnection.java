@@ -65,9 +65,12 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     /** The Sec-WebSocket-Extensions the server agreed to; null for none. */
     private final String extensions;
     /** The 101 response, compact until {@code info()} is asked for it ({@link ResponseHead}). */
-    private final String[] responseHead;
-    /** The URI the connection reached; null for connections made without a handshake (tests). */
-    private final URI uri;
+    private final String responseHead;
+    /**
+     * The URI the connection reached, as its string (that of the URI connected to, not a copy, when it
+     * had no user information); null for connections made without a handshake (tests).
+     */
+    private final String uri;
 
     /** The context of this handler, set when it is added (event loop). */
     private ChannelHandlerContext ctx;
@@ -92,7 +95,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
      * @param uri          the URI the connection reached (after redirects), without user information
      */
     WebSocketConnection(Channel channel, ClientConfig config, Mode mode, String subprotocol, TlsSession.Result tls,
-            DeflateParameters deflate, String[] responseHead, URI uri) {
+            DeflateParameters deflate, String responseHead, String uri) {
         this.channel = channel;
         this.uri = uri;
         this.responseHead = responseHead;
@@ -150,7 +153,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
 
     /** The 101 response this connection was opened with. */
     URI uri() {
-        return uri;
+        return uri == null ? null : URI.create(uri);
     }
 
     HandshakeResponse handshakeResponse() {
