@@ -2,6 +2,7 @@
 """Turns the suite's JMH JSON files into a markdown report and an SVG bar chart.
 
 usage: report.py RAW_DIR OUT.md OUT.svg   (standard library only)
+       report.py --scale RAW_DIR OUT.md   (only the many-connections section, for scale.sh alone)
 
 Each scenario is one JSON file in RAW_DIR (see run.sh); a missing file is left out, a client
 missing from a file is shown as **failed** (it threw: see the .log next to the JSON).
@@ -251,6 +252,8 @@ def main(raw, out_md, out_svg):
                 mem_rows.append(row)
         lines += table(["scenario"] + CLIENTS, mem_rows)
 
+    lines += scale_section(raw)
+
     masking = results(raw, "masking")
     if masking:
         lines += ["", "## Client-side masking in isolation (64 KiB binary frames, no socket)", ""]
@@ -369,6 +372,53 @@ def applies(name, client):
     return True
 
 
+SCALE_CLIENTS = ["fluxsocket", "reactor-netty", "jdk", "okhttp", "jetty"]
+
+
+def scale_section(raw):
+    """The many-connections rows (ScaleRun): one JSON line per client in RAW_DIR/scale.jsonl."""
+    path = os.path.join(raw, "scale.jsonl")
+    if not os.path.exists(path):
+        return []
+    runs = {}
+    for line in open(path):
+        if line.strip():
+            r = json.loads(line)
+            runs[r["client"]] = r
+    clients = [c for c in SCALE_CLIENTS if c in runs] + sorted(c for c in runs if c not in SCALE_CLIENTS)
+    first = next(iter(runs.values()))
+    out = ["", f"## Many connections at once (`ScaleRun`: {first['messageBytes']:,} B echo messages, "
+                f"one in flight per connection, {first['seconds']} s)", "",
+           "Each client in a JVM of its own against one `BenchServer` (one event-loop thread, its own JVM); "
+           "see benchmarks/README.md. Memory per connection: after a full GC with every connection open and "
+           "idle, minus before the first; threads: live threads of the client JVM. Echo percentiles are "
+           "round trips under the full closed-loop load (they include the wait behind the other "
+           "connections' messages). A missing client failed to run: see `scale-<client>.log`.", ""]
+
+    def row(label, f):
+        return [label] + [f(runs[c]) for c in clients]
+
+    rows = [
+        row("connections asked / opened", lambda r: f"{r['connections']:,} / {r.get('opened', 0):,}"),
+        row("opening: connections/s", lambda r: f"{r['connectionsPerSecond']:,.0f}"),
+        row("echo messages/s", lambda r: f"{r['messagesPerSecond']:,.0f}"),
+        row("echo p50 / p99 (ms)", lambda r: f"{r['p50Micros'] / 1000:,.1f} / {r['p99Micros'] / 1000:,.1f}"),
+        row("heap per connection", lambda r: kib(r["heapPerConnection"])),
+        row("direct memory per connection", lambda r: kib(r["directPerConnection"])),
+        row("threads: before / open / exchanging",
+            lambda r: f"{r['threadsBefore']} / {r['threadsOpen']:,} / {r['threadsExchange']:,}"),
+        row("descriptors: before / open", lambda r: f"{r['descriptorsBefore']} / {r['descriptorsOpen']:,}"),
+        row("errors (by phase)", lambda r: f"{r['errors']:,}" + ("" if not r["errorsByPhase"] else " (" + ", ".join(
+            f"{k} {v:,}" for k, v in r["errorsByPhase"].items()) + ")")),
+    ]
+    out += table(["", *clients], rows)
+    firsts = [(c, k, v) for c in clients for k, v in runs[c]["firstErrors"].items()]
+    if firsts:
+        out += ["", "First error of each kind:", ""]
+        out += [f"- {c}: {k}: {v}" for c, k, v in firsts]
+    return out
+
+
 def deflate(raw):
     """{direction: {client: rate, err, cpu (mean, min, max ns), alloc (B/op), wire, messages}}, or None."""
     out = {}
@@ -474,5 +524,18 @@ def svg(path, data):
         f.write("\n".join(out) + "\n")
 
 
+def scale_only(raw, out_md):
+    """report.py --scale RAW_DIR OUT.md: only the many-connections section (scale.sh run alone)."""
+    env_path = os.path.join(raw, "env.txt")
+    env = open(env_path).read().strip() if os.path.exists(env_path) else ""
+    lines = ["# fluxsocket: many connections at once", "", "Machine and load:", "", "```", env, "```"]
+    lines += scale_section(raw)
+    with open(out_md, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    if sys.argv[1:2] == ["--scale"]:
+        scale_only(*sys.argv[2:4])
+    else:
+        main(*sys.argv[1:4])

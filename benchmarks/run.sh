@@ -73,6 +73,8 @@ run echo 'benchmarks\.EchoBenchmark' -p size=64
 ITERS=$memiters run idle-heap 'benchmarks\.IdleHeapBenchmark' -p connections=$idle
 ITERS=$slowiters run slow-consumer 'benchmarks\.SlowConsumerBenchmark' -p bytes=1073741824 -p consumed=8388608 -p pauseMillis=$pause
 run masking 'benchmarks\.MaskingBenchmark' -p size=65536
+# Many connections at once (not JMH: a fresh JVM per client; QUICK: 1,000 connections, 5 s).
+./scale.sh "$raw"
 
 echo "end: $(date -Is) $(uptime)" >> "$raw/env.txt"
 python3 report.py "$raw" "results/$date.md" "results/$date.svg"

@@ -147,6 +147,25 @@ final class FluxsocketTransfer implements Transfer {
         };
     }
 
+    /** One {@code receive()} subscription counts; each message is a {@code send(Mono.just(message))}. */
+    @Override
+    public CompletableFuture<EchoLink> openEcho(URI uri, EchoLink.Listener listener) {
+        return client.connect(uri).map(ws -> {
+            ws.receive().subscribe(b -> listener.received(b.remaining()), listener::failed);
+            return (EchoLink) new EchoLink() {
+                @Override
+                public void send(ByteBuffer message) {
+                    ws.send(Mono.just(message)).subscribe(null, listener::failed);
+                }
+
+                @Override
+                public CompletableFuture<?> close() {
+                    return ws.close().toFuture();
+                }
+            };
+        }).toFuture();
+    }
+
     @Override
     public AutoCloseable openIdle(URI uri) {
         StreamWebSocket ws = client.connect(uri).block();

@@ -139,6 +139,45 @@ final class JdkTransfer implements Transfer {
         };
     }
 
+    /**
+     * {@code onBinary} counts; each message is a {@code sendBinary(message, true)} started when the
+     * previous send completed (the API allows one outstanding send); closing is {@code sendClose(1000)}.
+     */
+    @Override
+    public CompletableFuture<EchoLink> openEcho(URI uri, EchoLink.Listener listener) {
+        return http.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
+            @Override
+            public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+                listener.received(data.remaining());
+                ws.request(1);
+                return null;
+            }
+
+            @Override
+            public void onError(WebSocket ws, Throwable error) {
+                listener.failed(error);
+            }
+        }).thenApply(ws -> new EchoLink() {
+            /** The last send; each next one waits for it (sends come from one thread at a time). */
+            private CompletableFuture<WebSocket> sent = CompletableFuture.completedFuture(ws);
+
+            @Override
+            public void send(ByteBuffer message) {
+                sent = sent.thenCompose(w -> w.sendBinary(message, true));
+                sent.whenComplete((w, e) -> {
+                    if (e != null) {
+                        listener.failed(e);
+                    }
+                });
+            }
+
+            @Override
+            public CompletableFuture<?> close() {
+                return ws.sendClose(WebSocket.NORMAL_CLOSURE, "");
+            }
+        });
+    }
+
     @Override
     public AutoCloseable openIdle(URI uri) {
         WebSocket ws = http.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() { }).join();

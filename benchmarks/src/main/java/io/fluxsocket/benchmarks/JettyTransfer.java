@@ -117,6 +117,30 @@ public final class JettyTransfer implements Transfer {
         };
     }
 
+    /** An auto-demanding listener counts; each message is a {@code sendBinary}; closing is {@code close(1000)}. */
+    @Override
+    public CompletableFuture<EchoLink> openEcho(URI uri, EchoLink.Listener listener) {
+        try {
+            return connect(new LinkListener(listener), uri).thenApply(session -> new EchoLink() {
+                private final Callback failed = Callback.from(() -> { }, listener::failed);
+
+                @Override
+                public void send(ByteBuffer message) {
+                    session.sendBinary(message, failed);
+                }
+
+                @Override
+                public CompletableFuture<?> close() {
+                    CompletableFuture<Void> closed = new CompletableFuture<>();
+                    session.close(1000, null, Callback.from(() -> closed.complete(null), closed::completeExceptionally));
+                    return closed;
+                }
+            });
+        } catch (Exception e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     @Override
     public AutoCloseable openIdle(URI uri) throws Exception {
         Session session = connect(new IdleListener(), uri).get(1, TimeUnit.MINUTES);
@@ -206,6 +230,26 @@ public final class JettyTransfer implements Transfer {
         @Override
         public void onWebSocketError(Throwable cause) {
             arrivals.fail(cause);
+        }
+    }
+
+    /** Tells an {@link EchoLink.Listener} what arrives. */
+    public static final class LinkListener implements Session.Listener.AutoDemanding {
+        private final EchoLink.Listener listener;
+
+        LinkListener(EchoLink.Listener listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public void onWebSocketPartialBinary(ByteBuffer payload, boolean last, Callback callback) {
+            listener.received(payload.remaining());
+            callback.succeed();
+        }
+
+        @Override
+        public void onWebSocketError(Throwable cause) {
+            listener.failed(cause);
         }
     }
 

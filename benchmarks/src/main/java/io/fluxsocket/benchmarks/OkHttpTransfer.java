@@ -179,6 +179,44 @@ final class OkHttpTransfer implements Transfer {
         };
     }
 
+    /** {@code onMessage} counts; each message is a {@code send(ByteString)}; closing is {@code close(1000)}. */
+    @Override
+    public CompletableFuture<EchoLink> openEcho(URI uri, EchoLink.Listener listener) {
+        CompletableFuture<EchoLink> open = new CompletableFuture<>();
+        http.newWebSocket(new Request.Builder().url(uri.toString()).build(), new WebSocketListener() {
+            @Override
+            public void onOpen(WebSocket ws, Response response) {
+                open.complete(new EchoLink() {
+                    @Override
+                    public void send(ByteBuffer message) {
+                        if (!ws.send(ByteString.of(message))) {
+                            listener.failed(new IllegalStateException("OkHttp refused the send: closed"));
+                        }
+                    }
+
+                    @Override
+                    public CompletableFuture<?> close() {
+                        ws.close(1000, null);
+                        return CompletableFuture.completedFuture(null);
+                    }
+                });
+            }
+
+            @Override
+            public void onMessage(WebSocket ws, ByteString bytes) {
+                listener.received(bytes.size());
+            }
+
+            @Override
+            public void onFailure(WebSocket ws, Throwable t, Response response) {
+                if (!open.completeExceptionally(t)) {
+                    listener.failed(t);
+                }
+            }
+        });
+        return open;
+    }
+
     @Override
     public AutoCloseable openIdle(URI uri) throws Exception {
         CompletableFuture<Void> open = new CompletableFuture<>();

@@ -112,6 +112,36 @@ final class ReactorNettyTransfer implements Transfer {
         };
     }
 
+    /** As {@link #echo}: a unicast sink given to {@code sendObject}; closing disposes the connection. */
+    @Override
+    public CompletableFuture<EchoLink> openEcho(URI uri, EchoLink.Listener listener) {
+        Sinks.Many<WebSocketFrame> outbound = Sinks.many().unicast().onBackpressureBuffer();
+        CompletableFuture<EchoLink> open = new CompletableFuture<>();
+        Disposable[] connection = new Disposable[1];
+        connection[0] = http.websocket(spec).uri(uri).handle((in, out) -> {
+            open.complete(new EchoLink() {
+                @Override
+                public void send(ByteBuffer message) {
+                    outbound.emitNext(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(message)),
+                            Sinks.EmitFailureHandler.FAIL_FAST);
+                }
+
+                @Override
+                public CompletableFuture<?> close() {
+                    connection[0].dispose();
+                    return CompletableFuture.completedFuture(null);
+                }
+            });
+            return Mono.when(out.sendObject(outbound.asFlux()).then(),
+                    in.receiveFrames().doOnNext(f -> listener.received(f.content().readableBytes())).then());
+        }).subscribe(null, e -> {
+            if (!open.completeExceptionally(e)) {
+                listener.failed(e);
+            }
+        });
+        return open;
+    }
+
     @Override
     public AutoCloseable openIdle(URI uri) {
         CompletableFuture<Void> open = new CompletableFuture<>();

@@ -37,7 +37,9 @@ final class ServerProcess implements AutoCloseable {
     /** A {@code wss://} server (TLS 1.3, see {@link BenchServer}) if {@code tls}, else a plain one. */
     ServerProcess(boolean tls) throws Exception {
         String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-        List<String> command = new ArrayList<>(List.of(java, "-Xms256m", "-Xmx256m", "-XX:+UseParallelGC",
+        // The server's heap: 256 MiB unless -Dbench.server.heap says otherwise (ScaleRun's thousands of connections).
+        String heap = System.getProperty("bench.server.heap", "256m");
+        List<String> command = new ArrayList<>(List.of(java, "-Xms" + heap, "-Xmx" + heap, "-XX:+UseParallelGC",
                 "-Dio.netty.leakDetection.level=disabled",
                 "-cp", System.getProperty("java.class.path"), BenchServer.class.getName()));
         if (tls) {

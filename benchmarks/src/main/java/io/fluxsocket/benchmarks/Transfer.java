@@ -44,6 +44,14 @@ interface Transfer extends AutoCloseable {
         throw new UnsupportedOperationException("no echo");
     }
 
+    /**
+     * Opens a connection to {@code /echo} without blocking the caller; completes with it once open.
+     * For {@link ScaleRun}: clients that need a thread per open call do not support it.
+     */
+    default CompletableFuture<EchoLink> openEcho(URI uri, EchoLink.Listener listener) {
+        throw new UnsupportedOperationException("no non-blocking echo connection");
+    }
+
     /** Opens a connection and leaves it idle (no data); closing the result closes it. */
     default AutoCloseable openIdle(URI uri) throws Exception {
         throw new UnsupportedOperationException("no idle connection");
