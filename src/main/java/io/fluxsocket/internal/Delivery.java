@@ -44,6 +44,11 @@ final class Delivery implements Subscription {
     /** Set once by the first subscribe call, from any thread: later ones are refused. */
     private final AtomicBoolean subscribed = new AtomicBoolean();
 
+    /**
+     * Set by {@link #cancel} on the caller's thread before it hops onto the event loop: a terminal
+     * signal the event loop would send after that is not sent (nothing follows a cancel).
+     */
+    private volatile boolean cancelRequested;
     /** The subscriber, handed from {@link #subscribe} (any thread) to {@link #bind} (event loop). */
     private volatile CoreSubscriber<Object> pending;
     /** What the source was given with the subscriber (e.g. how to turn items into signals); as {@link #pending}. */
@@ -131,6 +136,7 @@ final class Delivery implements Subscription {
 
     @Override
     public void cancel() {
+        cancelRequested = true;
         EventLoops.run(eventLoop, () -> {
             if (!cancelled && !terminated) {
                 cancelled = true;
@@ -183,7 +189,9 @@ final class Delivery implements Subscription {
         terminated = true;
         CoreSubscriber<Object> s = actual;
         actual = null;
-        s.onComplete();
+        if (!cancelRequested) { // The subscriber left; its cancel is on its way to this loop.
+            s.onComplete();
+        }
         return true;
     }
 
@@ -214,6 +222,8 @@ final class Delivery implements Subscription {
     private void signalError(Throwable error) {
         CoreSubscriber<Object> s = actual;
         actual = null;
-        s.onError(error);
+        if (!cancelRequested) { // The subscriber left; its cancel is on its way to this loop.
+            s.onError(error);
+        }
     }
 }
