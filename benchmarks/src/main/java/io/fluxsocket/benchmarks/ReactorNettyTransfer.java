@@ -122,8 +122,9 @@ final class ReactorNettyTransfer implements Transfer {
             open.complete(new EchoLink() {
                 @Override
                 public void send(ByteBuffer message) {
+                    // The event loop's next send can meet the caller's first one still draining the sink.
                     outbound.emitNext(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(message)),
-                            Sinks.EmitFailureHandler.FAIL_FAST);
+                            Sinks.EmitFailureHandler.busyLooping(java.time.Duration.ofSeconds(1)));
                 }
 
                 @Override
