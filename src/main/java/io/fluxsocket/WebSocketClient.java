@@ -120,11 +120,18 @@ public interface WebSocketClient {
         private WebSocketProxy proxy;
         /** Asked for the proxy of each connection instead; null for none. */
         private ProxySelector proxySelector;
+        /** Finds the addresses of a host name for direct connections. */
+        private HostResolver resolver = HostResolver.system();
+        /** The longest one TCP connect to one address may take; null for the connect timeout. */
+        private Duration connectAttemptTimeout;
 
         Builder() {
         }
 
-        /** Bounds the whole opening handshake: DNS, TCP, TLS and the HTTP upgrade. Default 60 s. */
+        /**
+         * Bounds the whole opening handshake: DNS, TCP (every address tried, see {@link #resolver}),
+         * TLS and the HTTP upgrade. Default 60 s.
+         */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = Arguments.positive(timeout, "connectTimeout");
             return this;
@@ -366,6 +373,44 @@ public interface WebSocketClient {
             return this;
         }
 
+        // ---- Addresses ----
+
+        /**
+         * Finds the addresses of a host name for direct connections (through a proxy, the proxy
+         * resolves the origin). Every address it answers is tried, the Happy Eyeballs way (RFC 8305):
+         * IPv6 and IPv4 alternate, the family of the first address first; the next attempt starts
+         * when the previous one has not connected within 250 ms, or at once when one failed; the first
+         * TCP connection made wins and every other attempt is closed; TLS and the HTTP upgrade then run
+         * on the winner only. When every address failed, {@code connect} errors with a
+         * {@link WebSocketException} naming the host and each address with its reason: the status all
+         * the attempts failed with, else {@code CANNOT_CONNECT}. Default: {@link HostResolver#system()},
+         * the JVM's resolver off the event loops. See {@link HostResolver} for threading and errors.
+         *
+         * @throws WebSocketException with {@code INVALID_ARGUMENT} naming {@code resolver} if null
+         */
+        public Builder resolver(HostResolver resolver) {
+            if (resolver == null) {
+                throw Arguments.invalid("resolver", "must not be null (HostResolver.system() is the default)");
+            }
+            this.resolver = resolver;
+            return this;
+        }
+
+        /**
+         * The longest one TCP connect to one address of a direct connection may take (the original's
+         * per-address timeout); an attempt that runs out fails, and is reported as
+         * {@code no answer within … ms (connectAttemptTimeout)}. Attempts overlap (see
+         * {@link #resolver}), so an address that does not answer does not hold up the next one: this
+         * bound only ends such attempts sooner, and so the connect when no address answers. Default:
+         * none but {@link #connectTimeout}, which bounds the whole connect, every attempt included.
+         *
+         * @throws WebSocketException with {@code INVALID_ARGUMENT} for a zero, negative or null duration
+         */
+        public Builder connectAttemptTimeout(Duration timeout) {
+            this.connectAttemptTimeout = Arguments.positive(timeout, "connectAttemptTimeout");
+            return this;
+        }
+
         // ---- TLS (wss://) ----
 
         /**
@@ -545,7 +590,7 @@ public interface WebSocketClient {
             return new DefaultWebSocketClient(new ClientConfig(connectTimeout, sendTimeout, closeTimeout, noDelay,
                     java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers)), List.copyOf(subprotocols), maxFramePayload, receiveBufferBytes,
                     outboundBufferBytes, maxMessageSize, receiveMode, tls, keepAliveInterval, keepAliveTimeout, idleTimeout,
-                    unsolicitedPongInterval, perMessageDeflate, metrics, proxy, proxySelector));
+                    unsolicitedPongInterval, perMessageDeflate, metrics, proxy, proxySelector, resolver, connectAttemptTimeout));
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.fluxsocket.internal;
 
+import io.fluxsocket.HostResolver;
 import io.fluxsocket.PerMessageDeflate;
 import io.fluxsocket.ReceiveMode;
 import io.fluxsocket.WebSocketMetrics;
@@ -11,7 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The validated, immutable options of a client, as the public builder set them. Public only for
+ * The validated, immutable options of a client, as the public builder set them ({@code resolver}
+ * never null; {@code connectAttemptTimeout} null for the connect timeout). Public only for
  * {@link io.fluxsocket.WebSocketClient.Builder} to build it: the module does not export this package.
  */
 public record ClientConfig(
@@ -34,13 +36,16 @@ public record ClientConfig(
         PerMessageDeflate perMessageDeflate,
         WebSocketMetrics metrics,
         WebSocketProxy proxy,
-        ProxySelector proxySelector) {
+        ProxySelector proxySelector,
+        HostResolver resolver,
+        Duration connectAttemptTimeout) {
 
     /** Options with the default TLS options. */
     public ClientConfig(Duration connectTimeout, Duration sendTimeout, Duration closeTimeout, boolean noDelay,
             Map<String, String> headers, List<String> subprotocols, int maxFramePayload, int receiveBufferBytes,
             int outboundBufferBytes, int maxMessageSize, ReceiveMode receiveMode) {
         this(connectTimeout, sendTimeout, closeTimeout, noDelay, headers, subprotocols, maxFramePayload,
-                receiveBufferBytes, outboundBufferBytes, maxMessageSize, receiveMode, TlsOptions.DEFAULT, null, null, null, null, null, null, null, null);
+                receiveBufferBytes, outboundBufferBytes, maxMessageSize, receiveMode, TlsOptions.DEFAULT, null, null, null, null, null, null, null, null,
+                HostResolver.system(), null);
     }
 }
