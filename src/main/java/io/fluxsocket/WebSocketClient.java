@@ -62,7 +62,8 @@ public interface WebSocketClient {
      * @param uri an absolute {@code ws://} or {@code wss://} URI
      * @return a {@link Mono} that emits the open connection once the opening handshake succeeded,
      *     and errors with a {@link WebSocketException}: {@code INVALID_ARGUMENT} for a bad URI
-     *     (before any I/O), {@code HOST_NAME_NOT_RESOLVED}, {@code CANNOT_CONNECT},
+     *     (before any I/O), {@code HOST_NAME_NOT_RESOLVED}, {@code CANNOT_CONNECT} (naming every
+     *     address tried, see {@link Builder#resolver}),
      *     {@code TIMEOUT} if the whole opening handshake took longer than the connect timeout,
      *     the handshake's HTTP status ({@code NOT_FOUND}, {@code UNAUTHORIZED}, …), a proxy's failure
      *     naming the proxy ({@code PROXY_AUTHENTICATION_REQUIRED}, its status; see
@@ -376,15 +377,10 @@ public interface WebSocketClient {
         // ---- Addresses ----
 
         /**
-         * Finds the addresses of a host name for direct connections (through a proxy, the proxy
-         * resolves the origin). Every address it answers is tried, the Happy Eyeballs way (RFC 8305):
-         * IPv6 and IPv4 alternate, the family of the first address first; the next attempt starts
-         * when the previous one has not connected within 250 ms, or at once when one failed; the first
-         * TCP connection made wins and every other attempt is closed; TLS and the HTTP upgrade then run
-         * on the winner only. When every address failed, {@code connect} errors with a
-         * {@link WebSocketException} naming the host and each address with its reason: the status all
-         * the attempts failed with, else {@code CANNOT_CONNECT}. Default: {@link HostResolver#system()},
-         * the JVM's resolver off the event loops. See {@link HostResolver} for threading and errors.
+         * Finds the addresses of a host name for direct connections; every address is tried, the
+         * Happy Eyeballs way (see {@link HostResolver}). When all fail, {@code connect} errors naming
+         * the host and each address with its reason: the status all the attempts failed with, else
+         * {@code CANNOT_CONNECT}. Default: {@link HostResolver#system()}, the JVM's, off the event loops.
          *
          * @throws WebSocketException with {@code INVALID_ARGUMENT} naming {@code resolver} if null
          */
@@ -397,12 +393,10 @@ public interface WebSocketClient {
         }
 
         /**
-         * The longest one TCP connect to one address of a direct connection may take (the original's
-         * per-address timeout); an attempt that runs out fails, and is reported as
-         * {@code no answer within … ms (connectAttemptTimeout)}. Attempts overlap (see
-         * {@link #resolver}), so an address that does not answer does not hold up the next one: this
-         * bound only ends such attempts sooner, and so the connect when no address answers. Default:
-         * none but {@link #connectTimeout}, which bounds the whole connect, every attempt included.
+         * The longest one TCP connect to one address may take (the original's per-address timeout).
+         * Attempts overlap, so an address that does not answer never holds up the next: this only
+         * ends such attempts, and a connect no address answers, sooner. Default: none but
+         * {@link #connectTimeout}, which bounds every attempt and the whole connect.
          *
          * @throws WebSocketException with {@code INVALID_ARGUMENT} for a zero, negative or null duration
          */

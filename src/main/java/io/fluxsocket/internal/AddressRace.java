@@ -278,6 +278,10 @@ final class AddressRace {
         }
 
         void connect() {
+            if (subscription == Operators.cancelledSubscription()) {
+                // The race was decided between its start and now: no channel for it.
+                return;
+            }
             InetSocketAddress address = addresses.get(index);
             tcp.remoteAddress(() -> address).connect()
                     // A connection made as the attempt was cancelled.

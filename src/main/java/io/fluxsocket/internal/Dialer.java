@@ -52,7 +52,7 @@ final class Dialer {
     private static final Optional<ProxyRoute> DIRECT = Optional.empty();
 
     /** An attempt of a direct connection: to one resolved address, within the per-attempt timeout. */
-    private final TcpClient direct;
+    private final TcpClient perAddress;
     /** Connections through a proxy: the origin goes to the proxy unresolved. */
     private final TcpClient tunnelled;
     private final WebSocketProxy proxy;
@@ -70,10 +70,10 @@ final class Dialer {
         this.resolver = config.resolver() == null ? HostResolver.system() : config.resolver();
         Duration perAttempt = config.connectAttemptTimeout();
         if (perAttempt == null || perAttempt.compareTo(config.connectTimeout()) >= 0) {
-            this.direct = tunnelled;
+            this.perAddress = tunnelled;
             this.attemptTimeout = "within " + config.connectTimeout().toMillis() + " ms";
         } else {
-            this.direct = tunnelled.option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
+            this.perAddress = tunnelled.option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
                     (int) Math.max(1, Math.min(Integer.MAX_VALUE, perAttempt.toMillis())));
             this.attemptTimeout = "within " + perAttempt.toMillis() + " ms (connectAttemptTimeout)";
         }
@@ -101,7 +101,7 @@ final class Dialer {
      */
     private Mono<Connection> direct(Target target, Consumer<Channel> init) {
         return addresses(target)
-                .flatMap(addresses -> AddressRace.connect(direct, target.host(), addresses, attemptTimeout))
+                .flatMap(addresses -> AddressRace.connect(perAddress, target.host(), addresses, attemptTimeout))
                 .flatMap(connection -> {
                     if (init != null) {
                         try {
