@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.fluxsocket.testing.CountingEchoServer;
 import io.fluxsocket.testing.TestServer;
 
 import java.io.IOException;
@@ -101,6 +103,29 @@ class HostResolverTest {
             assertEquals(new InetSocketAddress("127.0.0.1", server.port()), ws.info().remoteAddress());
             ws.close(1000, "").block(WAIT);
             assertEquals(List.of(), resolver.asked);
+        }
+    }
+
+    @Test
+    void anIpv6LiteralIsNotResolvedEither() throws UnknownHostException {
+        InetAddress v6 = InetAddress.getByName("::1");
+        assumeTrue(bindable(v6), "this machine has no ::1: the IPv6 case is skipped");
+        Recording resolver = new Recording(host -> Mono.error(new AssertionError("asked for " + host)));
+        try (CountingEchoServer server = new CountingEchoServer("::1", 0)) {
+            StreamWebSocket ws = WebSocketClient.builder().resolver(resolver).build()
+                    .connect(URI.create("ws://[::1]:" + server.port() + "/")).block(WAIT);
+            assertEquals(new InetSocketAddress(v6, server.port()), ws.info().remoteAddress());
+            ws.close(1000, "").block(WAIT);
+            assertEquals(List.of(), resolver.asked);
+        }
+    }
+
+    private static boolean bindable(InetAddress address) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress(address, 0));
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

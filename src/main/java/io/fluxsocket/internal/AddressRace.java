@@ -26,6 +26,7 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
 import reactor.netty.tcp.TcpClient;
+import reactor.util.context.Context;
 
 /**
  * One direct connect's TCP connection to the first of its host's addresses that answers, as RFC 8305
@@ -291,6 +292,12 @@ final class AddressRace {
 
         void cancel() {
             Operators.terminate(SUBSCRIPTION, this);
+        }
+
+        /** The connect's subscriber's context, as a connect outside a race would see it. */
+        @Override
+        public Context currentContext() {
+            return Context.of(sink.contextView());
         }
 
         @Override
