@@ -166,16 +166,16 @@ class AddressRaceTest {
         }
     }
 
-    /** Twelve refusals in a row: were each followed by the 250 ms delay, the 2 s connect timeout would pass first. */
+    /** Twenty refusals in a row: were each followed by the 250 ms delay, the 4 s connect timeout would pass first. */
     @Test
     void afterAFailedAttemptTheNextStartsAtOnce() {
         try (CountingEchoServer server = new CountingEchoServer("127.0.0.1", 0)) {
             List<String> addresses = new ArrayList<>();
-            for (int i = 0; i < 12; i++) {
+            for (int i = 0; i < 20; i++) {
                 addresses.add("127.0.0." + (10 + i));
             }
             addresses.add("127.0.0.1");
-            StreamWebSocket ws = client(new Resolver(addresses.toArray(new String[0])), Duration.ofSeconds(2))
+            StreamWebSocket ws = client(new Resolver(addresses.toArray(new String[0])), Duration.ofSeconds(4))
                     .connect(uri(server.port())).block(WAIT);
             assertEquals(new InetSocketAddress(ip("127.0.0.1"), server.port()), ws.info().remoteAddress());
             echoes(ws);
