@@ -84,6 +84,26 @@ public interface WebSocketClient {
      */
     Mono<MessageWebSocket> connectMessages(URI uri);
 
+    /**
+     * Connects in stream mode with a request of its own: headers and subprotocols for this
+     * connection alone, on top of the client's (see {@link WebSocketRequest}). Otherwise as
+     * {@link #connect(URI)}.
+     *
+     * @return a {@link Mono} that emits the open connection, and errors as {@link #connect(URI)}'s
+     *     does, or with a computed header's error (see {@link WebSocketRequest}) before any I/O;
+     *     {@code INVALID_ARGUMENT} for a null {@code request}
+     */
+    Mono<StreamWebSocket> connect(WebSocketRequest request);
+
+    /**
+     * Connects in message mode with a request of its own (see {@link WebSocketRequest}). Otherwise as
+     * {@link #connectMessages(URI)}.
+     *
+     * @return a {@link Mono} that emits the open connection, and errors as
+     *     {@link #connect(WebSocketRequest)}'s does
+     */
+    Mono<MessageWebSocket> connectMessages(WebSocketRequest request);
+
     /** The options of the Windows Runtime's {@code Control}. Not thread-safe; build, then share. */
     final class Builder {
 
@@ -91,7 +111,8 @@ public interface WebSocketClient {
         private Duration sendTimeout = Duration.ofSeconds(30);
         private Duration closeTimeout = Duration.ofSeconds(5);
         private boolean noDelay = true;
-        private final Map<String, String> headers = new LinkedHashMap<>();
+        /** Each header's value, fixed ones as {@code Mono.just}, in the order they were set. */
+        private final Map<String, Mono<String>> headers = new LinkedHashMap<>();
         private final List<String> subprotocols = new ArrayList<>();
         private int maxFramePayload = 64 * 1024;
         private int receiveBufferBytes = 256 * 1024;
@@ -170,6 +191,28 @@ public interface WebSocketClient {
          */
         public Builder header(String name, String value) {
             Arguments.checkHeader(name, value);
+            return putHeader(name, Mono.just(value));
+        }
+
+        /**
+         * Adds a header whose value is computed at each connect, replacing one of the same name:
+         * {@code value} is subscribed once per connect, within the connect timeout and before the
+         * handshake is sent (a token that rotates: {@code Mono.fromCallable(tokens::current)}); empty
+         * leaves the header out; an error fails the connect (see {@link WebSocketRequest}).
+         *
+         * @throws WebSocketException with {@code INVALID_ARGUMENT} for a reserved or malformed name or
+         *     a null {@code value}
+         */
+        public Builder header(String name, Mono<String> value) {
+            Arguments.checkHeader(name, "");
+            if (value == null) {
+                throw Arguments.invalid("header value", "must not be null (header '" + name + "')");
+            }
+            return putHeader(name, Arguments.computedHeader(name, value));
+        }
+
+        private Builder putHeader(String name, Mono<String> value) {
+            headers.keySet().removeIf(name::equalsIgnoreCase);
             headers.put(name, value);
             return this;
         }
@@ -181,15 +224,7 @@ public interface WebSocketClient {
          *     or a duplicate
          */
         public Builder subprotocols(String... protocols) {
-            Objects.requireNonNull(protocols, "protocols");
-            List<String> list = new ArrayList<>();
-            for (String p : protocols) {
-                Arguments.checkToken(p, "subprotocols");
-                if (list.stream().anyMatch(q -> q.toLowerCase(Locale.ROOT).equals(p.toLowerCase(Locale.ROOT)))) {
-                    throw Arguments.invalid("subprotocols", "duplicate subprotocol '" + p + "'");
-                }
-                list.add(p);
-            }
+            List<String> list = Arguments.subprotocols(protocols);
             subprotocols.clear();
             subprotocols.addAll(list);
             return this;

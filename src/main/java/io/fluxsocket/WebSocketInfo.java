@@ -23,6 +23,12 @@ public interface WebSocketInfo {
      */
     InetSocketAddress remoteAddress();
 
+    /**
+     * The server's {@code 101 Switching Protocols} response: its headers (for example
+     * {@code Set-Cookie}, {@code Server}, rate-limit headers). Its body is empty.
+     */
+    HandshakeResponse handshakeResponse();
+
     /** The subprotocol the server selected, if it selected one of those offered. */
     Optional<String> subprotocol();
 

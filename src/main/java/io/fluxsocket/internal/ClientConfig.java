@@ -10,6 +10,7 @@ import java.net.ProxySelector;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import reactor.core.publisher.Mono;
 
 /**
  * The validated, immutable options of a client, as the public builder set them ({@code resolver}
@@ -21,7 +22,7 @@ public record ClientConfig(
         Duration sendTimeout,
         Duration closeTimeout,
         boolean noDelay,
-        Map<String, String> headers,
+        Map<String, Mono<String>> headers,
         List<String> subprotocols,
         int maxFramePayload,
         int receiveBufferBytes,
@@ -42,7 +43,7 @@ public record ClientConfig(
 
     /** Options with the default TLS options. */
     public ClientConfig(Duration connectTimeout, Duration sendTimeout, Duration closeTimeout, boolean noDelay,
-            Map<String, String> headers, List<String> subprotocols, int maxFramePayload, int receiveBufferBytes,
+            Map<String, Mono<String>> headers, List<String> subprotocols, int maxFramePayload, int receiveBufferBytes,
             int outboundBufferBytes, int maxMessageSize, ReceiveMode receiveMode) {
         this(connectTimeout, sendTimeout, closeTimeout, noDelay, headers, subprotocols, maxFramePayload,
                 receiveBufferBytes, outboundBufferBytes, maxMessageSize, receiveMode, TlsOptions.DEFAULT, null, null, null, null, null, null, null, null,

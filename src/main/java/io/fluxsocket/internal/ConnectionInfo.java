@@ -2,6 +2,7 @@ package io.fluxsocket.internal;
 
 import io.fluxsocket.BandwidthStatistics;
 import io.fluxsocket.ChainValidationResult;
+import io.fluxsocket.HandshakeResponse;
 import io.fluxsocket.ServerCertificateErrorSeverity;
 import io.fluxsocket.WebSocketInfo;
 import java.net.InetSocketAddress;
@@ -32,6 +33,11 @@ final class ConnectionInfo implements WebSocketInfo {
     @Override
     public InetSocketAddress remoteAddress() {
         return (InetSocketAddress) connection.channel().remoteAddress();
+    }
+
+    @Override
+    public HandshakeResponse handshakeResponse() {
+        return connection.handshakeResponse();
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.fluxsocket.WebErrorStatus;
 import io.fluxsocket.WebSocketClient;
 import io.fluxsocket.WebSocketError;
 import io.fluxsocket.WebSocketException;
+import io.fluxsocket.WebSocketRequest;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
@@ -88,17 +89,41 @@ public final class DefaultWebSocketClient implements WebSocketClient {
 
     @Override
     public Mono<StreamWebSocket> connect(URI uri) {
-        return Metering.connect(config.metrics(), uri, open(uri, Mode.STREAM)).map(DefaultStreamWebSocket::new);
+        return connect(uri, null);
+    }
+
+    @Override
+    public Mono<StreamWebSocket> connect(WebSocketRequest request) {
+        return request == null ? Mono.error(WebSocketProtocol.invalid("request", "must not be null"))
+                : connect(request.uri(), request);
+    }
+
+    private Mono<StreamWebSocket> connect(URI uri, WebSocketRequest request) {
+        return Metering.connect(config.metrics(), uri, open(uri, request, Mode.STREAM)).map(DefaultStreamWebSocket::new);
     }
 
     @Override
     public Mono<MessageWebSocket> connectMessages(URI uri) {
-        return Metering.connect(config.metrics(), uri, open(uri, Mode.messages(config.receiveMode())))
+        return connectMessages(uri, null);
+    }
+
+    @Override
+    public Mono<MessageWebSocket> connectMessages(WebSocketRequest request) {
+        return request == null ? Mono.error(WebSocketProtocol.invalid("request", "must not be null"))
+                : connectMessages(request.uri(), request);
+    }
+
+    private Mono<MessageWebSocket> connectMessages(URI uri, WebSocketRequest request) {
+        return Metering.connect(config.metrics(), uri, open(uri, request, Mode.messages(config.receiveMode())))
                 .map(DefaultMessageWebSocket::new);
     }
 
-    /** Connects and performs the opening handshake, within the connect timeout. */
-    Mono<WebSocketConnection> open(URI uri, Mode mode) {
+    /**
+     * Connects and performs the opening handshake, within the connect timeout.
+     *
+     * @param request the connection's own headers and subprotocols; null for none
+     */
+    Mono<WebSocketConnection> open(URI uri, WebSocketRequest request, Mode mode) {
         Target target;
         try {
             target = Target.of(uri);
@@ -115,11 +140,17 @@ public final class DefaultWebSocketClient implements WebSocketClient {
         } catch (WebSocketException e) {
             return Mono.error(e);
         }
-        return dialer.connect(target, secure == null ? null : channel -> session.set(secure.install(channel, target)), tunnel)
+        // Computed header values first: one that fails, fails the connect before any I/O.
+        return HandshakeRequest.resolve(target, config, request).flatMap(upgrade -> dialer.connect(target,
+                        secure == null ? null : channel -> session.set(secure.install(channel, target)), tunnel)
+                // Reactor Netty keeps the connect's subscriber as long as the channel lives: once it has
+                // the connection, cut it from everything downstream, or each open connection keeps
+                // this whole chain (and the application's subscriber) on the heap.
+                .onTerminateDetach()
                 .flatMap(connection -> (session.get() == null ? Mono.just(TlsSession.Result.NONE)
                         : secure.handshake(connection.channel(), session.get()))
                         // A cancelled handshake closes the channel itself, once it no longer reports.
-                        .flatMap(negotiated -> Handshake.perform(connection.channel(), target, config, mode, negotiated)))
+                        .flatMap(negotiated -> Handshake.perform(connection.channel(), upgrade, config, mode, negotiated))))
                 .onErrorMap(e -> Tls.explain(e, session.get()))
                 .timeout(config.connectTimeout(), Mono.error(() -> timedOut(uri, session.get(), tunnel.get())))
                 .onErrorMap(e -> !(e instanceof WebSocketException), e -> new WebSocketException(

@@ -1,6 +1,7 @@
 package io.fluxsocket.internal;
 
 import io.fluxsocket.CloseStatus;
+import io.fluxsocket.HandshakeResponse;
 import io.fluxsocket.WebErrorStatus;
 import io.fluxsocket.WebSocketException;
 import io.fluxsocket.WebSocketInfo;
@@ -62,6 +63,8 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     private final Inflation inflation;
     /** The Sec-WebSocket-Extensions the server agreed to; null for none. */
     private final String extensions;
+    /** The 101 response, compact until {@code info()} is asked for it ({@link ResponseHead}). */
+    private final String responseHead;
 
     /** The context of this handler, set when it is added (event loop). */
     private ChannelHandlerContext ctx;
@@ -77,13 +80,17 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     private volatile long bytesReceived;
 
     WebSocketConnection(Channel channel, ClientConfig config, Mode mode, String subprotocol) {
-        this(channel, config, mode, subprotocol, TlsSession.Result.NONE, null);
+        this(channel, config, mode, subprotocol, TlsSession.Result.NONE, null, ResponseHead.NONE);
     }
 
-    /** @param deflate the permessage-deflate the server agreed to; null for none */
+    /**
+     * @param deflate      the permessage-deflate the server agreed to; null for none
+     * @param responseHead the 101 response, as {@link ResponseHead#compact} keeps it
+     */
     WebSocketConnection(Channel channel, ClientConfig config, Mode mode, String subprotocol, TlsSession.Result tls,
-            DeflateParameters deflate) {
+            DeflateParameters deflate, String responseHead) {
         this.channel = channel;
+        this.responseHead = responseHead;
         this.config = config;
         this.subprotocol = subprotocol;
         this.tls = tls;
@@ -134,6 +141,11 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
 
     String subprotocol() {
         return subprotocol;
+    }
+
+    /** The 101 response this connection was opened with. */
+    HandshakeResponse handshakeResponse() {
+        return ResponseHead.expand(101, responseHead, "");
     }
 
     String extensions() {
