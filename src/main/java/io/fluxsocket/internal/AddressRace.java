@@ -134,12 +134,12 @@ final class AddressRace {
         synchronized (this) {
             first = begin();
         }
-        first.connect();
+        first.connect(tcp);
     }
 
     /** Starts the next address's attempt and arms the delay after it. Called with the monitor held. */
     private Attempt begin() {
-        Attempt attempt = new Attempt(next++);
+        Attempt attempt = new Attempt(this, next++);
         running.add(attempt);
         cancelDelay();
         if (next < addresses.size()) {
@@ -165,7 +165,7 @@ final class AddressRace {
             }
             attempt = begin();
         }
-        attempt.connect();
+        attempt.connect(tcp);
     }
 
     private void won(Attempt attempt, Connection connection) {
@@ -208,7 +208,7 @@ final class AddressRace {
             }
         }
         if (another != null) {
-            another.connect();
+            another.connect(tcp);
         } else if (allFailed) {
             sink.error(failure());
         }
@@ -261,30 +261,40 @@ final class AddressRace {
         return message;
     }
 
-    /** One address's TCP connect. */
-    private final class Attempt implements CoreSubscriber<Connection> {
+    /**
+     * One address's TCP connect. Reactor Netty keeps the subscriber of a connect for as long as its
+     * channel lives: once an attempt has passed on its outcome it lets go of the race, so that an open
+     * connection does not keep the race and the chain that subscribed to it on the heap.
+     */
+    private static final class Attempt implements CoreSubscriber<Connection> {
 
         @SuppressWarnings("rawtypes")
         private static final AtomicReferenceFieldUpdater<Attempt, Subscription> SUBSCRIPTION =
                 AtomicReferenceFieldUpdater.newUpdater(Attempt.class, Subscription.class, "subscription");
 
         final int index;
+        private final InetSocketAddress address;
+        /** The connect's subscriber's context, as a connect outside a race would see it. */
+        private final Context context;
+        /** The race to tell; null once told of the outcome (the attempt's event loop). */
+        private volatile AddressRace race;
         /** The connect's subscription; {@link Operators#cancelledSubscription()} once cancelled (any thread). */
         volatile Subscription subscription;
-        /** A connection arrived (the attempt's event loop). */
-        private boolean connected;
 
-        Attempt(int index) {
+        Attempt(AddressRace race, int index) {
+            this.race = race;
             this.index = index;
+            this.address = race.addresses.get(index);
+            this.context = Context.of(race.sink.contextView());
         }
 
-        void connect() {
+        void connect(TcpClient tcp) {
             if (subscription == Operators.cancelledSubscription()) {
                 // The race was decided between its start and now: no channel for it.
                 return;
             }
-            InetSocketAddress address = addresses.get(index);
-            tcp.remoteAddress(() -> address).connect()
+            InetSocketAddress to = address;
+            tcp.remoteAddress(() -> to).connect()
                     // A connection made as the attempt was cancelled.
                     .doOnDiscard(Connection.class, Connection::dispose)
                     .subscribe(this);
@@ -294,10 +304,9 @@ final class AddressRace {
             Operators.terminate(SUBSCRIPTION, this);
         }
 
-        /** The connect's subscriber's context, as a connect outside a race would see it. */
         @Override
         public Context currentContext() {
-            return Context.of(sink.contextView());
+            return context;
         }
 
         @Override
@@ -309,19 +318,31 @@ final class AddressRace {
 
         @Override
         public void onNext(Connection connection) {
-            connected = true;
-            won(this, connection);
+            AddressRace told = race;
+            race = null;
+            if (told == null) {
+                connection.dispose();
+            } else {
+                told.won(this, connection);
+            }
         }
 
         @Override
         public void onError(Throwable error) {
-            failed(this, error);
+            AddressRace told = race;
+            race = null;
+            if (told != null) {
+                told.failed(this, error);
+            }
         }
 
         @Override
         public void onComplete() {
-            if (!connected) {
-                failed(this, new IllegalStateException("the connect to " + addresses.get(index) + " ended without a connection"));
+            AddressRace told = race;
+            race = null;
+            if (told != null) {
+                // Completed without a connection (one that succeeded told the race in onNext).
+                told.failed(this, new IllegalStateException("the connect to " + address + " ended without a connection"));
             }
         }
     }

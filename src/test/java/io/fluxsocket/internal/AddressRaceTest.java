@@ -1,6 +1,7 @@
 package io.fluxsocket.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -17,7 +18,10 @@ import io.fluxsocket.testing.TcpTable;
 import io.fluxsocket.testing.TestPki;
 import io.fluxsocket.testing.TestServer;
 
+import io.netty.resolver.NoopAddressResolverGroup;
+
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -30,12 +34,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import reactor.core.Disposable;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
+import reactor.netty.tcp.TcpClient;
 
 /**
  * Every address of a host, raced the Happy Eyeballs way (RFC 8305), over real sockets on loopback
@@ -291,6 +300,46 @@ class AddressRaceTest {
             awaitClosed(silent);
             echoes(ws);
         }
+    }
+
+    /**
+     * Reactor Netty keeps a connect's subscriber for as long as the channel lives: the winner's
+     * attempt must not keep the race, and with it whoever subscribed to the race, on the heap.
+     */
+    @Test
+    void anOpenConnectionKeepsNoReferenceToTheRaceNorItsSubscriber() throws Exception {
+        try (CountingEchoServer server = new CountingEchoServer("127.0.0.1", 0)) {
+            TcpClient tcp = TcpClient.newConnection().resolver(NoopAddressResolverGroup.INSTANCE);
+            List<InetSocketAddress> addresses = List.of(new InetSocketAddress(ip("127.0.0.3"), server.port()),
+                    new InetSocketAddress(ip("127.0.0.1"), server.port()));
+            CompletableFuture<Connection> connected = new CompletableFuture<>();
+            WeakReference<Object> subscriber = subscribe(AddressRace.connect(tcp, HOST, addresses, "within 1 s"), connected);
+            Connection connection = connected.get(20, TimeUnit.SECONDS);
+            for (int i = 0; i < 100 && subscriber.get() != null; i++) {
+                System.gc();
+                Thread.sleep(20);
+            }
+            assertNull(subscriber.get(), "the race's subscriber is still reachable from the open connection");
+            assertTrue(connection.channel().isActive(), "the connection itself stays open");
+            connection.dispose();
+        }
+    }
+
+    /** Subscribes a subscriber that hands the connection on and is referenced weakly only. */
+    private static WeakReference<Object> subscribe(Mono<Connection> race, CompletableFuture<Connection> connected) {
+        BaseSubscriber<Connection> subscriber = new BaseSubscriber<>() {
+            @Override
+            protected void hookOnNext(Connection connection) {
+                connected.complete(connection);
+            }
+
+            @Override
+            protected void hookOnError(Throwable error) {
+                connected.completeExceptionally(error);
+            }
+        };
+        race.subscribe(subscriber);
+        return new WeakReference<>(subscriber);
     }
 
     /** Many connects at once through a race each: every connection works and none is left behind. */
