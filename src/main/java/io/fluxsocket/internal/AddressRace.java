@@ -100,7 +100,8 @@ final class AddressRace {
             throw new IllegalArgumentException("no address to connect to");
         }
         return Mono.<Connection>create(sink -> new AddressRace(tcp, host, List.copyOf(addresses), attemptTimeout, sink).start())
-                // A connection emitted as the race was cancelled.
+                // A connection emitted as the race, or one of its attempts, was cancelled (the attempts
+                // connect with the race's subscriber's context).
                 .doOnDiscard(Connection.class, Connection::dispose);
     }
 
@@ -134,7 +135,7 @@ final class AddressRace {
         synchronized (this) {
             first = begin();
         }
-        first.connect(tcp);
+        first.connect(tcp, addresses.get(first.index));
     }
 
     /** Starts the next address's attempt and arms the delay after it. Called with the monitor held. */
@@ -165,7 +166,7 @@ final class AddressRace {
             }
             attempt = begin();
         }
-        attempt.connect(tcp);
+        attempt.connect(tcp, addresses.get(attempt.index));
     }
 
     private void won(Attempt attempt, Connection connection) {
@@ -208,7 +209,7 @@ final class AddressRace {
             }
         }
         if (another != null) {
-            another.connect(tcp);
+            another.connect(tcp, addresses.get(another.index));
         } else if (allFailed) {
             sink.error(failure());
         }
@@ -273,8 +274,10 @@ final class AddressRace {
                 AtomicReferenceFieldUpdater.newUpdater(Attempt.class, Subscription.class, "subscription");
 
         final int index;
-        private final InetSocketAddress address;
-        /** The connect's subscriber's context, as a connect outside a race would see it. */
+        /**
+         * The race's subscriber's context, as a connect outside a race would see it; it holds the
+         * race's discard hook, which also disposes a connection made as the attempt was cancelled.
+         */
         private final Context context;
         /** The race to tell; null once told of the outcome (the attempt's event loop). */
         private volatile AddressRace race;
@@ -284,20 +287,15 @@ final class AddressRace {
         Attempt(AddressRace race, int index) {
             this.race = race;
             this.index = index;
-            this.address = race.addresses.get(index);
             this.context = Context.of(race.sink.contextView());
         }
 
-        void connect(TcpClient tcp) {
+        void connect(TcpClient tcp, InetSocketAddress address) {
             if (subscription == Operators.cancelledSubscription()) {
                 // The race was decided between its start and now: no channel for it.
                 return;
             }
-            InetSocketAddress to = address;
-            tcp.remoteAddress(() -> to).connect()
-                    // A connection made as the attempt was cancelled.
-                    .doOnDiscard(Connection.class, Connection::dispose)
-                    .subscribe(this);
+            tcp.remoteAddress(() -> address).connect().subscribe(this);
         }
 
         void cancel() {
@@ -342,7 +340,8 @@ final class AddressRace {
             race = null;
             if (told != null) {
                 // Completed without a connection (one that succeeded told the race in onNext).
-                told.failed(this, new IllegalStateException("the connect to " + address + " ended without a connection"));
+                told.failed(this, new IllegalStateException("the connect to " + told.addresses.get(index)
+                        + " ended without a connection"));
             }
         }
     }
