@@ -65,7 +65,9 @@ public interface WebSocketClient {
      *     (before any I/O), {@code HOST_NAME_NOT_RESOLVED}, {@code CANNOT_CONNECT} (naming every
      *     address tried, see {@link Builder#resolver}),
      *     {@code TIMEOUT} if the whole opening handshake took longer than the connect timeout,
-     *     the handshake's HTTP status ({@code NOT_FOUND}, {@code UNAUTHORIZED}, …), a proxy's failure
+     *     the handshake's HTTP status ({@code NOT_FOUND}, {@code UNAUTHORIZED}, …; after the one answer
+     *     to a {@code 401} of {@link Builder#serverCredential(ServerCredential)} and the redirects
+     *     {@link Builder#maxRedirects} allows), a proxy's failure
      *     naming the proxy ({@code PROXY_AUTHENTICATION_REQUIRED}, its status; see
      *     {@link WebSocketProxy}), a certificate status, or {@code PROTOCOL_ERROR} for a 101 response that is not a valid upgrade (wrong
      *     {@code Sec-WebSocket-Accept}, a subprotocol or extension that was not offered). No socket
@@ -142,6 +144,10 @@ public interface WebSocketClient {
         private WebSocketProxy proxy;
         /** Asked for the proxy of each connection instead; null for none. */
         private ProxySelector proxySelector;
+        /** The credential of every connection (but those with one of their own); null for none. */
+        private ServerCredential serverCredential;
+        /** How many redirects a connect follows; 0 for none. */
+        private int maxRedirects;
         /** Finds the addresses of a host name for direct connections. */
         private HostResolver resolver = HostResolver.system();
         /** The longest one TCP connect to one address may take; null for the connect timeout. */
@@ -409,6 +415,56 @@ public interface WebSocketClient {
             return this;
         }
 
+        // ---- Server credentials and redirects ----
+
+        /**
+         * The credential every connection answers a server's {@code 401} with (Basic, or Digest with
+         * SHA-256 or MD5; once per connect), or sends at once if it is
+         * {@link ServerCredential#preemptive(boolean) preemptive}. A connection's own (its
+         * {@link WebSocketRequest}'s, then its URI's user information) replaces it. Never sent to
+         * another origin a redirect leads to. None by default: a {@code 401} fails the connect with
+         * {@code UNAUTHORIZED}.
+         *
+         * @throws WebSocketException with {@code INVALID_ARGUMENT} naming {@code serverCredential} if null
+         * @see ServerCredential
+         */
+        public Builder serverCredential(ServerCredential credential) {
+            if (credential == null) {
+                throw Arguments.invalid("serverCredential", "must not be null (leave it unset for none)");
+            }
+            this.serverCredential = credential;
+            return this;
+        }
+
+        /**
+         * As {@link #serverCredential(ServerCredential)} with {@link ServerCredential#of(String, String)}.
+         *
+         * @throws WebSocketException with {@code INVALID_ARGUMENT} naming {@code serverCredential} for a
+         *     null or empty user name, a colon in it, a null password, or CR, LF or NUL in either
+         */
+        public Builder serverCredential(String username, String password) {
+            return serverCredential(ServerCredential.of(username, password));
+        }
+
+        /**
+         * Follows up to {@code redirects} redirects ({@code 301}, {@code 302}, {@code 307},
+         * {@code 308}) of the opening handshake to a {@code ws}, {@code wss}, {@code http} (as
+         * {@code ws}) or {@code https} (as {@code wss}) location, relative ones resolved against the
+         * request's URI; each on a new connection (to another host, maybe through another proxy
+         * route), all within the connect timeout. Never from {@code wss} to an unencrypted scheme.
+         * A redirect not followed fails the connect with its status and response
+         * ({@link WebSocketException#handshakeResponse()}, with its {@code Location}). The connection's
+         * {@link WebSocketInfo#uri()} is the URI it reached. Default 0: none is followed.
+         *
+         * @param redirects 0 to 100
+         * @throws WebSocketException with {@code INVALID_ARGUMENT} naming {@code maxRedirects} below 0
+         *     or above 100
+         */
+        public Builder maxRedirects(int redirects) {
+            this.maxRedirects = Arguments.range(redirects, 0, 100, "maxRedirects");
+            return this;
+        }
+
         // ---- Addresses ----
 
         /**
@@ -619,7 +675,8 @@ public interface WebSocketClient {
             return new DefaultWebSocketClient(new ClientConfig(connectTimeout, sendTimeout, closeTimeout, noDelay,
                     java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers)), List.copyOf(subprotocols), maxFramePayload, receiveBufferBytes,
                     outboundBufferBytes, maxMessageSize, receiveMode, tls, keepAliveInterval, keepAliveTimeout, idleTimeout,
-                    unsolicitedPongInterval, perMessageDeflate, metrics, proxy, proxySelector, resolver, connectAttemptTimeout));
+                    unsolicitedPongInterval, perMessageDeflate, metrics, proxy, proxySelector,
+                    serverCredential, maxRedirects, resolver, connectAttemptTimeout));
         }
     }
 }

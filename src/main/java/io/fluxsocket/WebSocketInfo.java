@@ -1,6 +1,7 @@
 package io.fluxsocket;
 
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +23,12 @@ public interface WebSocketInfo {
      * connection won ({@link HostResolver}); through a proxy, the proxy's.
      */
     InetSocketAddress remoteAddress();
+
+    /**
+     * The URI the connection reached, without user information: the one connected to, or where the
+     * redirects it followed led ({@link WebSocketClient.Builder#maxRedirects}).
+     */
+    URI uri();
 
     /**
      * The server's {@code 101 Switching Protocols} response: its headers (for example

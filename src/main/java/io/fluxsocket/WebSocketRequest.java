@@ -41,11 +41,14 @@ public final class WebSocketRequest {
     private final Map<String, Mono<String>> headers;
     /** The subprotocols to offer instead of the client's; null to offer the client's. */
     private final List<String> subprotocols;
+    /** The credential instead of the client's and the URI's; null for theirs. */
+    private final ServerCredential serverCredential;
 
     private WebSocketRequest(Builder builder) {
         this.uri = builder.uri;
         this.headers = Collections.unmodifiableMap(new LinkedHashMap<>(builder.headers));
         this.subprotocols = builder.subprotocols == null ? null : List.copyOf(builder.subprotocols);
+        this.serverCredential = builder.serverCredential;
     }
 
     /**
@@ -88,10 +91,23 @@ public final class WebSocketRequest {
         return Optional.ofNullable(subprotocols);
     }
 
+    /** The credential of this connection instead of the client's and the URI's; empty for theirs. */
+    public Optional<ServerCredential> serverCredential() {
+        return Optional.ofNullable(serverCredential);
+    }
+
+    /** The URI (without its user information), the header names, the subprotocols; never a password. */
     @Override
     public String toString() {
-        return "WebSocketRequest[" + uri + ", headers " + headers.keySet()
-                + (subprotocols == null ? "" : ", subprotocols " + subprotocols) + "]";
+        return "WebSocketRequest[" + withoutUserInfo(uri) + ", headers " + headers.keySet()
+                + (subprotocols == null ? "" : ", subprotocols " + subprotocols)
+                + (serverCredential == null ? "" : ", " + serverCredential) + "]";
+    }
+
+    private static String withoutUserInfo(URI uri) {
+        String s = uri.toString();
+        int at = uri.getRawUserInfo() == null ? -1 : s.indexOf('@');
+        return at < 0 ? s : s.substring(0, s.indexOf("//") + 2) + s.substring(at + 1);
     }
 
     /** Builds a {@link WebSocketRequest}. Not thread-safe. */
@@ -100,6 +116,7 @@ public final class WebSocketRequest {
         private final URI uri;
         private final Map<String, Mono<String>> headers = new LinkedHashMap<>();
         private List<String> subprotocols;
+        private ServerCredential serverCredential;
 
         private Builder(URI uri) {
             this.uri = uri;
@@ -157,6 +174,22 @@ public final class WebSocketRequest {
             return subprotocols(protocols.toArray(String[]::new));
         }
 
+        /**
+         * The credential of this connection, instead of the client's
+         * ({@link WebSocketClient.Builder#serverCredential(ServerCredential)}) and the URI's user
+         * information.
+         *
+         * @throws WebSocketException with {@code INVALID_ARGUMENT} naming {@code serverCredential} if null
+         */
+        public Builder serverCredential(ServerCredential credential) {
+            if (credential == null) {
+                throw Arguments.invalid("serverCredential", "must not be null");
+            }
+            this.serverCredential = credential;
+            return this;
+        }
+
+        /** The request. */
         public WebSocketRequest build() {
             return new WebSocketRequest(this);
         }

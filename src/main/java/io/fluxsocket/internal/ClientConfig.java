@@ -3,6 +3,7 @@ package io.fluxsocket.internal;
 import io.fluxsocket.HostResolver;
 import io.fluxsocket.PerMessageDeflate;
 import io.fluxsocket.ReceiveMode;
+import io.fluxsocket.ServerCredential;
 import io.fluxsocket.WebSocketMetrics;
 import io.fluxsocket.WebSocketProxy;
 
@@ -38,6 +39,8 @@ public record ClientConfig(
         WebSocketMetrics metrics,
         WebSocketProxy proxy,
         ProxySelector proxySelector,
+        ServerCredential serverCredential,
+        int maxRedirects,
         HostResolver resolver,
         Duration connectAttemptTimeout) {
 
@@ -47,6 +50,6 @@ public record ClientConfig(
             int outboundBufferBytes, int maxMessageSize, ReceiveMode receiveMode) {
         this(connectTimeout, sendTimeout, closeTimeout, noDelay, headers, subprotocols, maxFramePayload,
                 receiveBufferBytes, outboundBufferBytes, maxMessageSize, receiveMode, TlsOptions.DEFAULT, null, null, null, null, null, null, null, null,
-                HostResolver.system(), null);
+                null, 0, HostResolver.system(), null);
     }
 }

@@ -6,6 +6,7 @@ import io.fluxsocket.HandshakeResponse;
 import io.fluxsocket.ServerCertificateErrorSeverity;
 import io.fluxsocket.WebSocketInfo;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
@@ -33,6 +34,11 @@ final class ConnectionInfo implements WebSocketInfo {
     @Override
     public InetSocketAddress remoteAddress() {
         return (InetSocketAddress) connection.channel().remoteAddress();
+    }
+
+    @Override
+    public URI uri() {
+        return connection.uri();
     }
 
     @Override

@@ -245,7 +245,7 @@ final class Handshake extends ChannelInboundHandlerAdapter {
         }
         String selected = response.headers().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
         WebSocketConnection connection = new WebSocketConnection(ctx.channel(), config, mode, selected, tls, deflate,
-                head);
+                head, target.uri().toString());
         ChannelPipeline p = ctx.pipeline();
         p.addBefore(HANDSHAKE, FRAME_DECODER, mode.decoder(config, connection.traffic(), deflate != null));
         p.addBefore(HANDSHAKE, FRAME_ENCODER, FrameEncoder.INSTANCE);

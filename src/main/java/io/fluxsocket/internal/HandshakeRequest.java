@@ -2,6 +2,7 @@ package io.fluxsocket.internal;
 
 import io.fluxsocket.WebSocketRequest;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,5 +47,24 @@ record HandshakeRequest(Target target, List<Map.Entry<String, String>> headers, 
                 .concatMap(header -> header.getValue().map(value -> Map.entry(header.getKey(), value)))
                 .collectList()
                 .map(headers -> new HandshakeRequest(target, headers, offered));
+    }
+
+    /** This request with a header set: replacing those of the same name (without regard to case). */
+    HandshakeRequest withHeader(String name, String value) {
+        List<Map.Entry<String, String>> changed = new ArrayList<>(without(name).headers);
+        changed.add(Map.entry(name, value));
+        return new HandshakeRequest(target, changed, subprotocols);
+    }
+
+    /** This request without the headers of a name (without regard to case). */
+    HandshakeRequest without(String name) {
+        List<Map.Entry<String, String>> changed = new ArrayList<>(headers);
+        changed.removeIf(header -> header.getKey().equalsIgnoreCase(name));
+        return new HandshakeRequest(target, changed, subprotocols);
+    }
+
+    /** The same request to another target (a redirect's). */
+    HandshakeRequest to(Target other) {
+        return new HandshakeRequest(other, headers, subprotocols);
     }
 }

@@ -13,6 +13,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
@@ -65,6 +66,11 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     private final String extensions;
     /** The 101 response, compact until {@code info()} is asked for it ({@link ResponseHead}). */
     private final String responseHead;
+    /**
+     * The URI the connection reached, as its string (that of the URI connected to, not a copy, when it
+     * had no user information); null for connections made without a handshake (tests).
+     */
+    private final String uri;
 
     /** The context of this handler, set when it is added (event loop). */
     private ChannelHandlerContext ctx;
@@ -80,16 +86,18 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     private volatile long bytesReceived;
 
     WebSocketConnection(Channel channel, ClientConfig config, Mode mode, String subprotocol) {
-        this(channel, config, mode, subprotocol, TlsSession.Result.NONE, null, ResponseHead.NONE);
+        this(channel, config, mode, subprotocol, TlsSession.Result.NONE, null, ResponseHead.NONE, null);
     }
 
     /**
      * @param deflate      the permessage-deflate the server agreed to; null for none
      * @param responseHead the 101 response, as {@link ResponseHead#compact} keeps it
+     * @param uri          the URI the connection reached (after redirects), without user information
      */
     WebSocketConnection(Channel channel, ClientConfig config, Mode mode, String subprotocol, TlsSession.Result tls,
-            DeflateParameters deflate, String responseHead) {
+            DeflateParameters deflate, String responseHead, String uri) {
         this.channel = channel;
+        this.uri = uri;
         this.responseHead = responseHead;
         this.config = config;
         this.subprotocol = subprotocol;
@@ -144,6 +152,10 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     }
 
     /** The 101 response this connection was opened with. */
+    URI uri() {
+        return uri == null ? null : URI.create(uri);
+    }
+
     HandshakeResponse handshakeResponse() {
         return ResponseHead.expand(101, responseHead, "");
     }
