@@ -45,7 +45,7 @@ public final class FaultProxy implements AutoCloseable {
     private final List<Link> links = new CopyOnWriteArrayList<>();
     private final LinkedBlockingQueue<Link> accepted = new LinkedBlockingQueue<>();
 
-    private FaultProxy(InetSocketAddress target, List<Fault> faults, long seed) {
+    private FaultProxy(InetSocketAddress target, int receiveBufferBytes, List<Fault> faults, long seed) {
         Fault[] up = faultsOf(faults, Direction.UPSTREAM);
         Fault[] down = faultsOf(faults, Direction.DOWNSTREAM);
         this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -66,13 +66,26 @@ public final class FaultProxy implements AutoCloseable {
                         });
                     }
                 });
+        if (receiveBufferBytes > 0) {
+            // Set on the listener so that accepted sockets start with it (and its window scale).
+            bootstrap.option(ChannelOption.SO_RCVBUF, receiveBufferBytes);
+        }
         this.listener = bootstrap.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                 .syncUninterruptibly().channel();
     }
 
     /** Starts a proxy to {@code target} with the faults (at most one timing and one terminal per direction). */
     public static FaultProxy start(InetSocketAddress target, Fault... faults) {
-        return new FaultProxy(target, List.of(faults), 42);
+        return new FaultProxy(target, 0, List.of(faults), 42);
+    }
+
+    /**
+     * Starts a proxy to {@code target} whose sockets accepted from clients have
+     * {@code SO_RCVBUF = receiveBufferBytes} (the kernel doubles it; no autotuning then): what the
+     * proxy's kernel can hold of a client's bytes that the proxy did not read is bounded.
+     */
+    public static FaultProxy start(InetSocketAddress target, int receiveBufferBytes, Fault... faults) {
+        return new FaultProxy(target, receiveBufferBytes, List.of(faults), 42);
     }
 
     /** Starts a proxy to {@code 127.0.0.1:port}. */
@@ -150,6 +163,9 @@ public final class FaultProxy implements AutoCloseable {
     /** Closes every connection left and stops the proxy. */
     @Override
     public void close() {
+        if (group.isShuttingDown()) {
+            return;
+        }
         listener.close().syncUninterruptibly();
         for (Link link : links) {
             link.close();

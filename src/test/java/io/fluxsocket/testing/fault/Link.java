@@ -29,6 +29,8 @@ public final class Link {
     private final CompletableFuture<Long> faulted = new CompletableFuture<>();
     /** Completed when both channels are closed. */
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    /** A FIN fault took effect: each side is closed when it closes, not when the other does (event loop). */
+    private boolean finished;
 
     /** What one direction did, at one moment. */
     public record Counts(long read, long forwarded, long dropped) {
@@ -105,6 +107,7 @@ public final class Link {
                 closeQuietly(server, true);
             }
             case FIN -> {
+                finished = true;
                 upstream.drainAndDrop();
                 downstream.drainAndDrop();
                 shutdownOutput(client);
@@ -114,6 +117,11 @@ public final class Link {
                 // STALL: the relay stopped itself; nothing is closed.
             }
         }
+    }
+
+    /** Whether a FIN fault took effect: a side's close is then not passed on to the other side. */
+    boolean finished() {
+        return finished;
     }
 
     /** Closes the channel, with an RST when {@code reset}. */

@@ -126,10 +126,11 @@ final class Relay {
     /**
      * The source closed: the destination is closed after the bytes before it were written, or
      * reset if the source was reset. Nothing is closed after a stall (the other side must not
-     * learn of it).
+     * learn of it), nor after a FIN (closing a side whose bytes are not all read would reset it: the
+     * side closes when it has seen the FIN and closed its end).
      */
     void onSourceClosed(boolean reset) {
-        if (ended && terminal.kind() == Fault.Kind.STALL) {
+        if (ended && terminal != null && terminal.kind() == Fault.Kind.STALL || link.finished()) {
             return;
         }
         enqueueAction(() -> link.closeQuietly(destination, reset));
