@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -242,13 +243,41 @@ class FaultMatrixTest {
     @ParameterizedTest(name = "{0} × {1}")
     @MethodSource("finWhileSending")
     @Disabled("bug: a FIN from the server (no Close frame) while send() streams from a publisher that emits on the"
-            + " event loop is noticed only 1-4 s later, after 25-45 MB more were written (the proxy read and dropped"
-            + " them), and the sends then fail with CONNECTION_RESET 'the connection was lost: null' (a write failed"
-            + " with ClosedChannelException) instead of CONNECTION_ABORTED 'the server closed TCP without a Close"
-            + " frame'; with the publisher on boundedElastic it is noticed in 0.2-1 s with CONNECTION_ABORTED."
-            + " Seen as: the event loop runs the send chain back to back and reads the socket's EOF late.")
+            + " event loop is read 1-4 s late: Netty 4.2 runs an event loop's tasks for up to 1 s"
+            + " (io.netty.eventLoop.maxTaskProcessingQuantumMs=1000) before it polls the sockets, and the send chain"
+            + " keeps its task queue busy; meanwhile 5-64 MiB more are written and acknowledged (the proxy read and"
+            + " dropped them; with a 64 MiB cap some sends complete in full). With the quantum at 100 ms it is read"
+            + " after 0.26-1 MiB. The status was CONNECTION_RESET 'the connection was lost: null' (a write failed with"
+            + " ClosedChannelException); fixed in WebSocketConnection.writeFailed: CONNECTION_ABORTED now.")
     void aFinWhileSendingEndsTheSendsWithConnectionAbortedPromptly(Injected fault, Shape shape) throws Exception {
         check(fault, shape);
+    }
+
+    /**
+     * Regression: a write that fails because Netty closed the channel on the server's FIN (its
+     * pending writes fail with {@code ClosedChannelException}) reports {@code CONNECTION_ABORTED},
+     * as a FIN is reported when no write is pending, not {@code CONNECTION_RESET} "the connection
+     * was lost: null". The send is endless and emits on the event loop, so writes are pending when
+     * the FIN is read; how late that is, is {@link #aFinWhileSendingEndsTheSendsWithConnectionAbortedPromptly}'s
+     * matter, so the only bound here is {@link #HANG}.
+     */
+    @Test
+    void aFinReadWhileWritesArePendingFailsTheSendWithConnectionAborted() {
+        try (SinkServer sink = new SinkServer();
+                FaultProxy proxy = FaultProxy.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), sink.port()),
+                        Fault.fin(Direction.UPSTREAM, Position.framePayload(2, 1000)))) {
+            StreamWebSocket ws = SENDING.connect(proxy.uri("/")).block(HANG);
+            assertNotNull(ws);
+            long[] offset = {0};
+            Flux<ByteBuffer> endless = Flux.generate(next -> {
+                next.next(BytePattern.chunk(offset[0], FRAME));
+                offset[0] += FRAME;
+            });
+            WebSocketException e = org.junit.jupiter.api.Assertions.assertThrows(WebSocketException.class,
+                    () -> ws.send(endless).block(HANG));
+            assertEquals(WebErrorStatus.CONNECTION_ABORTED, e.status(), e::toString);
+            assertEquals(new CloseStatus(1006, "", false), ws.closeStatus().block(HANG));
+        }
     }
 
     /** A fault inside the server's 101 response (its 20th byte), for each way to connect. */
