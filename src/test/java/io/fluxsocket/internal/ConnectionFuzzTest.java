@@ -34,8 +34,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  * The protocol fuzzer's connection half, over real sockets: a scripted server ({@link RawServer})
  * sends a generated sequence of frames — well-formed, or with one bad frame inserted, or with one
  * text message's bytes made invalid UTF-8 — then a Close, to a message-mode client receiving whole
- * messages. Property: the client delivers exactly the messages completed before the first bad
- * frame (never one cut short, never a byte of the bad frame), then either completes (no bad frame)
+ * messages or a stream-mode client receiving bytes (the same sequence with binary messages only).
+ * Property: the client delivers exactly the messages completed before the first bad frame (never
+ * one cut short), or in stream mode exactly the bytes of the data frames before it (never a byte of
+ * the bad frame), then either completes (no bad frame)
  * and answers the server's Close with its code, or errors with a {@link WebSocketException} of the
  * status matching the close code it puts on the wire (1002 {@code PROTOCOL_ERROR}, 1007
  * {@code INVALID_PAYLOAD}) and closes TCP. Every wait is bounded; leaks are checked after the class.
@@ -67,8 +69,12 @@ class ConnectionFuzzTest {
     @Property
     void theClientDeliversWhatCameBeforeTheFirstBadFrameThenClosesWithItsCode(
             @ForAll("sequences") List<Wire> frames, @ForAll Trouble trouble, @ForAll("badFrames") Bad bad,
-            @ForAll("indices") int where) throws Exception {
+            @ForAll("indices") int where, @ForAll boolean streamMode) throws Exception {
         List<Wire> sent = new ArrayList<>(frames);
+        if (streamMode) {
+            // Stream mode takes binary messages only (text is 1003): the same sequence, all binary.
+            sent.replaceAll(w -> w.opcode() == 1 ? new Wire(w.fin(), w.rsv(), 2, w.masked(), w.payload()) : w);
+        }
         byte[] badBytes = null;
         int code = 1000;
         int at = sent.size();
@@ -94,13 +100,34 @@ class ConnectionFuzzTest {
             }
         }
         List<String> expected = messages(sent.subList(0, code == 1000 ? sent.size() : at));
+        if (streamMode) {
+            // The bytes of every data frame before the bad one, of a message it cuts short too.
+            StringBuilder bytes = new StringBuilder();
+            for (Wire w : sent.subList(0, code == 1000 ? sent.size() : at)) {
+                if (!w.control()) {
+                    bytes.append(ByteBufUtil.hexDump(w.payload()));
+                }
+            }
+            expected = List.of(bytes.toString());
+        }
 
         try (RawServer server = RawServer.start()) {
-            MessageWebSocket ws = server.connectMessages(CLIENT);
             CompletableFuture<List<String>> received = new CompletableFuture<>();
             List<String> got = new ArrayList<>();
-            ws.receive().subscribe(m -> got.add(describe(m)), e -> received.completeExceptionally(e),
-                    () -> received.complete(got));
+            reactor.core.publisher.Mono<io.fluxsocket.CloseStatus> closeStatus;
+            if (streamMode) {
+                io.fluxsocket.StreamWebSocket ws = server.connect(CLIENT);
+                closeStatus = ws.closeStatus();
+                StringBuilder bytes = new StringBuilder();
+                got.add("");
+                ws.receive().subscribe(b -> got.set(0, bytes.append(hex(b)).toString()),
+                        received::completeExceptionally, () -> received.complete(got));
+            } else {
+                MessageWebSocket ws = server.connectMessages(CLIENT);
+                closeStatus = ws.closeStatus();
+                ws.receive().subscribe(m -> got.add(describe(m)), received::completeExceptionally,
+                        () -> received.complete(got));
+            }
             List<byte[]> out = new ArrayList<>();
             for (int i = 0; i < sent.size(); i++) {
                 if (i == at && badBytes != null) {
@@ -120,7 +147,7 @@ class ConnectionFuzzTest {
             do {
                 frame = server.readFrame(WAIT);
             } while (frame.opcode() == io.fluxsocket.testing.Frame.PONG);
-            String description = trouble + " " + (trouble == Trouble.BAD_FRAME ? bad : "") + " at " + at + " of " + sent;
+            String description = (streamMode ? "stream mode, " : "message mode, ") + trouble + " " + (trouble == Trouble.BAD_FRAME ? bad : "") + " at " + at + " of " + sent;
             frame.assertClose(code);
             server.expectEof(WAIT);
 
@@ -141,8 +168,12 @@ class ConnectionFuzzTest {
                 assertEquals(code == 1007 ? WebErrorStatus.INVALID_PAYLOAD : WebErrorStatus.PROTOCOL_ERROR,
                         failure.status(), description);
             }
-            ws.closeStatus().block(WAIT);
+            closeStatus.block(WAIT);
         }
+    }
+
+    private static String hex(java.nio.ByteBuffer b) {
+        return ByteBufUtil.hexDump(io.netty.buffer.Unpooled.wrappedBuffer(b.duplicate()));
     }
 
     /** Where a bad frame may go, as in {@link FrameDecoderFuzzTest}. */
