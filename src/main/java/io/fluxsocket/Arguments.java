@@ -1,8 +1,11 @@
 package io.fluxsocket;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import reactor.core.publisher.Mono;
 
 /** The checks of the builder's arguments: each failure an {@code INVALID_ARGUMENT} naming the argument. */
 final class Arguments {
@@ -51,6 +54,34 @@ final class Arguments {
                         + "' is not an HTTP token (bad character at index " + i + ")");
             }
         }
+    }
+
+    /**
+     * A header value computed at each connect: checked as it comes; an error that is not a
+     * {@link WebSocketException} becomes {@code INVALID_ARGUMENT} naming the header.
+     */
+    static Mono<String> computedHeader(String name, Mono<String> value) {
+        return value.map(v -> {
+            checkHeader(name, v);
+            return v;
+        }).onErrorMap(e -> !(e instanceof WebSocketException), e -> new WebSocketException(
+                WebErrorStatus.INVALID_ARGUMENT, "header value: '" + name + "' could not be computed: " + e, e));
+    }
+
+    /** Subprotocols to offer: HTTP tokens, no two the same without regard to case. */
+    static List<String> subprotocols(String... protocols) {
+        if (protocols == null) {
+            throw invalid("subprotocols", "must not be null");
+        }
+        List<String> list = new ArrayList<>();
+        for (String p : protocols) {
+            checkToken(p, "subprotocols");
+            if (list.stream().anyMatch(q -> q.equalsIgnoreCase(p))) {
+                throw invalid("subprotocols", "duplicate subprotocol '" + p + "'");
+            }
+            list.add(p);
+        }
+        return List.copyOf(list);
     }
 
     static Duration positive(Duration d, String name) {

@@ -64,7 +64,9 @@ public interface WebSocketClient {
      *     and errors with a {@link WebSocketException}: {@code INVALID_ARGUMENT} for a bad URI
      *     (before any I/O), {@code HOST_NAME_NOT_RESOLVED}, {@code CANNOT_CONNECT},
      *     {@code TIMEOUT} if the whole opening handshake took longer than the connect timeout,
-     *     the handshake's HTTP status ({@code NOT_FOUND}, {@code UNAUTHORIZED}, …), a proxy's failure
+     *     the handshake's HTTP status ({@code NOT_FOUND}, {@code UNAUTHORIZED}, …; after the one answer
+     *     to a {@code 401} of {@link Builder#serverCredential(ServerCredential)} and the redirects
+     *     {@link Builder#maxRedirects} allows), a proxy's failure
      *     naming the proxy ({@code PROXY_AUTHENTICATION_REQUIRED}, its status; see
      *     {@link WebSocketProxy}), a certificate status, or {@code PROTOCOL_ERROR} for a 101 response that is not a valid upgrade (wrong
      *     {@code Sec-WebSocket-Accept}, a subprotocol or extension that was not offered). No socket
@@ -83,6 +85,26 @@ public interface WebSocketClient {
      */
     Mono<MessageWebSocket> connectMessages(URI uri);
 
+    /**
+     * Connects in stream mode with a request of its own: headers and subprotocols for this
+     * connection alone, on top of the client's (see {@link WebSocketRequest}). Otherwise as
+     * {@link #connect(URI)}.
+     *
+     * @return a {@link Mono} that emits the open connection, and errors as {@link #connect(URI)}'s
+     *     does, or with a computed header's error (see {@link WebSocketRequest}) before any I/O;
+     *     {@code INVALID_ARGUMENT} for a null {@code request}
+     */
+    Mono<StreamWebSocket> connect(WebSocketRequest request);
+
+    /**
+     * Connects in message mode with a request of its own (see {@link WebSocketRequest}). Otherwise as
+     * {@link #connectMessages(URI)}.
+     *
+     * @return a {@link Mono} that emits the open connection, and errors as
+     *     {@link #connect(WebSocketRequest)}'s does
+     */
+    Mono<MessageWebSocket> connectMessages(WebSocketRequest request);
+
     /** The options of the Windows Runtime's {@code Control}. Not thread-safe; build, then share. */
     final class Builder {
 
@@ -90,7 +112,8 @@ public interface WebSocketClient {
         private Duration sendTimeout = Duration.ofSeconds(30);
         private Duration closeTimeout = Duration.ofSeconds(5);
         private boolean noDelay = true;
-        private final Map<String, String> headers = new LinkedHashMap<>();
+        /** Each header's value, fixed ones as {@code Mono.just}, in the order they were set. */
+        private final Map<String, Mono<String>> headers = new LinkedHashMap<>();
         private final List<String> subprotocols = new ArrayList<>();
         private int maxFramePayload = 64 * 1024;
         private int receiveBufferBytes = 256 * 1024;
@@ -120,6 +143,10 @@ public interface WebSocketClient {
         private WebSocketProxy proxy;
         /** Asked for the proxy of each connection instead; null for none. */
         private ProxySelector proxySelector;
+        /** The credential of every connection (but those with one of their own); null for none. */
+        private ServerCredential serverCredential;
+        /** How many redirects a connect follows; 0 for none. */
+        private int maxRedirects;
 
         Builder() {
         }
@@ -162,6 +189,28 @@ public interface WebSocketClient {
          */
         public Builder header(String name, String value) {
             Arguments.checkHeader(name, value);
+            return putHeader(name, Mono.just(value));
+        }
+
+        /**
+         * Adds a header whose value is computed at each connect, replacing one of the same name:
+         * {@code value} is subscribed once per connect, within the connect timeout and before the
+         * handshake is sent (a token that rotates: {@code Mono.fromCallable(tokens::current)}); empty
+         * leaves the header out; an error fails the connect (see {@link WebSocketRequest}).
+         *
+         * @throws WebSocketException with {@code INVALID_ARGUMENT} for a reserved or malformed name or
+         *     a null {@code value}
+         */
+        public Builder header(String name, Mono<String> value) {
+            Arguments.checkHeader(name, "");
+            if (value == null) {
+                throw Arguments.invalid("header value", "must not be null (header '" + name + "')");
+            }
+            return putHeader(name, Arguments.computedHeader(name, value));
+        }
+
+        private Builder putHeader(String name, Mono<String> value) {
+            headers.keySet().removeIf(name::equalsIgnoreCase);
             headers.put(name, value);
             return this;
         }
@@ -173,15 +222,7 @@ public interface WebSocketClient {
          *     or a duplicate
          */
         public Builder subprotocols(String... protocols) {
-            Objects.requireNonNull(protocols, "protocols");
-            List<String> list = new ArrayList<>();
-            for (String p : protocols) {
-                Arguments.checkToken(p, "subprotocols");
-                if (list.stream().anyMatch(q -> q.toLowerCase(Locale.ROOT).equals(p.toLowerCase(Locale.ROOT)))) {
-                    throw Arguments.invalid("subprotocols", "duplicate subprotocol '" + p + "'");
-                }
-                list.add(p);
-            }
+            List<String> list = Arguments.subprotocols(protocols);
             subprotocols.clear();
             subprotocols.addAll(list);
             return this;
@@ -366,6 +407,56 @@ public interface WebSocketClient {
             return this;
         }
 
+        // ---- Server credentials and redirects ----
+
+        /**
+         * The credential every connection answers a server's {@code 401} with (Basic, or Digest with
+         * SHA-256 or MD5; once per connect), or sends at once if it is
+         * {@link ServerCredential#preemptive(boolean) preemptive}. A connection's own (its
+         * {@link WebSocketRequest}'s, then its URI's user information) replaces it. Never sent to
+         * another origin a redirect leads to. None by default: a {@code 401} fails the connect with
+         * {@code UNAUTHORIZED}.
+         *
+         * @throws WebSocketException with {@code INVALID_ARGUMENT} naming {@code serverCredential} if null
+         * @see ServerCredential
+         */
+        public Builder serverCredential(ServerCredential credential) {
+            if (credential == null) {
+                throw Arguments.invalid("serverCredential", "must not be null (leave it unset for none)");
+            }
+            this.serverCredential = credential;
+            return this;
+        }
+
+        /**
+         * As {@link #serverCredential(ServerCredential)} with {@link ServerCredential#of(String, String)}.
+         *
+         * @throws WebSocketException with {@code INVALID_ARGUMENT} naming {@code serverCredential} for a
+         *     null or empty user name, a colon in it, a null password, or CR, LF or NUL in either
+         */
+        public Builder serverCredential(String username, String password) {
+            return serverCredential(ServerCredential.of(username, password));
+        }
+
+        /**
+         * Follows up to {@code redirects} redirects ({@code 301}, {@code 302}, {@code 307},
+         * {@code 308}) of the opening handshake to a {@code ws}, {@code wss}, {@code http} (as
+         * {@code ws}) or {@code https} (as {@code wss}) location, relative ones resolved against the
+         * request's URI; each on a new connection (to another host, maybe through another proxy
+         * route), all within the connect timeout. Never from {@code wss} to an unencrypted scheme.
+         * A redirect not followed fails the connect with its status and response
+         * ({@link WebSocketException#handshakeResponse()}, with its {@code Location}). The connection's
+         * {@link WebSocketInfo#uri()} is the URI it reached. Default 0: none is followed.
+         *
+         * @param redirects 0 to 100
+         * @throws WebSocketException with {@code INVALID_ARGUMENT} naming {@code maxRedirects} below 0
+         *     or above 100
+         */
+        public Builder maxRedirects(int redirects) {
+            this.maxRedirects = Arguments.range(redirects, 0, 100, "maxRedirects");
+            return this;
+        }
+
         // ---- TLS (wss://) ----
 
         /**
@@ -545,7 +636,8 @@ public interface WebSocketClient {
             return new DefaultWebSocketClient(new ClientConfig(connectTimeout, sendTimeout, closeTimeout, noDelay,
                     java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers)), List.copyOf(subprotocols), maxFramePayload, receiveBufferBytes,
                     outboundBufferBytes, maxMessageSize, receiveMode, tls, keepAliveInterval, keepAliveTimeout, idleTimeout,
-                    unsolicitedPongInterval, perMessageDeflate, metrics, proxy, proxySelector));
+                    unsolicitedPongInterval, perMessageDeflate, metrics, proxy, proxySelector,
+                    serverCredential, maxRedirects));
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.fluxsocket;
 
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
@@ -19,6 +20,18 @@ public interface WebSocketInfo {
 
     /** The server's address of the TCP connection. */
     InetSocketAddress remoteAddress();
+
+    /**
+     * The URI the connection reached, without user information: the one connected to, or where the
+     * redirects it followed led ({@link WebSocketClient.Builder#maxRedirects}).
+     */
+    URI uri();
+
+    /**
+     * The server's {@code 101 Switching Protocols} response: its headers (for example
+     * {@code Set-Cookie}, {@code Server}, rate-limit headers). Its body is empty.
+     */
+    HandshakeResponse handshakeResponse();
 
     /** The subprotocol the server selected, if it selected one of those offered. */
     Optional<String> subprotocol();

@@ -35,7 +35,7 @@ public interface WebSocketMetrics {
     /**
      * The opening handshake with {@code uri} succeeded.
      *
-     * @param uri        the URI given to {@code connect}
+     * @param uri        the URI given to {@code connect}, without its user information
      * @param duration   from the subscription to {@code connect}'s {@code Mono} until then: DNS, TCP,
      *                   TLS and the HTTP upgrade
      * @param connection the new connection's information; the same object is given to

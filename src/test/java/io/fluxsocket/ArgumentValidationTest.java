@@ -41,9 +41,20 @@ class ArgumentValidationTest {
 
     @Test
     void aNullUriIsAnInvalidArgument() {
-        StepVerifier.create(WebSocketClient.create().connect(null))
+        StepVerifier.create(WebSocketClient.create().connect((URI) null))
                 .expectErrorSatisfies(invalid("uri"))
                 .verify(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aNullRequestIsAnInvalidArgument() {
+        StepVerifier.create(WebSocketClient.create().connect((WebSocketRequest) null))
+                .expectErrorSatisfies(invalid("request"))
+                .verify(Duration.ofSeconds(5));
+        StepVerifier.create(WebSocketClient.create().connectMessages((WebSocketRequest) null))
+                .expectErrorSatisfies(invalid("request"))
+                .verify(Duration.ofSeconds(5));
+        assertThrows(WebSocketException.class, () -> WebSocketRequest.builder(null));
     }
 
     @ParameterizedTest

@@ -155,6 +155,11 @@ class HandshakeFailureTest {
 
             WebSocketException e = assertFailure(connecting, expected);
             assertEquals(expected == WebErrorStatus.HTTP_ERROR ? 0 : code, e.status().httpStatus());
+            // The numeric status is there for every code, mapped or not.
+            assertEquals(code, e.httpStatus());
+            assertEquals(code, e.handshakeResponse().orElseThrow().status());
+            assertEquals(reason, e.handshakeResponse().orElseThrow().reason());
+            assertEquals("no", e.handshakeResponse().orElseThrow().body());
             server.expectEof(SOCKET_RELEASED);
         }
     }

@@ -115,7 +115,7 @@ class WebSocketMetricsTest {
             server.expectEof(WAIT);
         }
         assertThrows(WebSocketException.class, () -> client.connect(URI.create("http://127.0.0.1:1/")).block(WAIT));
-        assertThrows(WebSocketException.class, () -> client.connect(null).block(WAIT));
+        assertThrows(WebSocketException.class, () -> client.connect((URI) null).block(WAIT));
         assertEquals(List.of("connectCancelled"), metrics.events);
     }
 

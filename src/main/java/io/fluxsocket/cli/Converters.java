@@ -1,5 +1,6 @@
 package io.fluxsocket.cli;
 
+import io.fluxsocket.ServerCredential;
 import io.fluxsocket.WebSocketException;
 import io.fluxsocket.WebSocketProxy;
 
@@ -112,6 +113,25 @@ final class Converters {
             } catch (WebSocketException e) {
                 String message = e.getMessage();
                 throw new TypeConversionException(message.startsWith("proxy: ") ? message.substring(7) : message);
+            }
+        }
+    }
+
+    /**
+     * A server credential {@code user:password} ({@code --user}), split at the first colon (a
+     * password may have colons, a user name none), checked by {@link ServerCredential#of}; the refusal
+     * never shows the password.
+     */
+    static final class Credential implements ITypeConverter<ServerCredential> {
+        @Override
+        public ServerCredential convert(String value) {
+            int colon = value.indexOf(':');
+            try {
+                return ServerCredential.of(colon < 0 ? value : value.substring(0, colon),
+                        colon < 0 ? "" : value.substring(colon + 1));
+            } catch (WebSocketException e) {
+                String message = e.getMessage();
+                throw new TypeConversionException(message.substring(message.indexOf(": ") + 2));
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.fluxsocket.cli;
 
+import io.fluxsocket.HandshakeResponse;
 import io.fluxsocket.PerMessageDeflate;
 import io.fluxsocket.WebErrorStatus;
 import io.fluxsocket.WebSocketClient;
@@ -77,8 +78,13 @@ public final class Main {
             } else {
                 URI uri = uri(options.url());
                 WebSocketClient client = client(options, err);
-                Consumer<WebSocketInfo> onConnected = !options.verbose() ? info -> { } : info -> {
-                    err.println("fluxsocket: " + ConnectionLine.describe(info));
+                Consumer<WebSocketInfo> onConnected = info -> {
+                    if (options.showHeaders()) {
+                        printHead(info.handshakeResponse(), err);
+                    }
+                    if (options.verbose()) {
+                        err.println("fluxsocket: " + ConnectionLine.describe(info));
+                    }
                     err.flush();
                 };
                 Consumer<WebSocketInfo> onEnded = !options.stats() ? info -> { } : info -> {
@@ -95,11 +101,30 @@ public final class Main {
             Throwable cause = Exceptions.unwrap(e);
             WebErrorStatus status = WebSocketError.status(cause);
             String message = cause instanceof WebSocketException ? cause.getMessage() : cause.toString();
-            err.println("fluxsocket: " + status + ": " + message);
+            HandshakeResponse response = cause instanceof WebSocketException w ? w.handshakeResponse().orElse(null) : null;
+            if (response != null && options.showHeaders()) {
+                printHead(response, err);
+            }
+            err.println("fluxsocket: " + status + httpStatus(response) + ": " + message);
             return status == WebErrorStatus.INVALID_ARGUMENT ? EXIT_USAGE : EXIT_CONNECTION;
         } finally {
             err.flush();
         }
+    }
+
+    /** The response's status line and headers, each line after {@code "< "}, as curl -v shows them. */
+    private static void printHead(HandshakeResponse response, PrintStream err) {
+        err.println("< " + response);
+        response.headers().forEach((name, values) -> values.forEach(value -> err.println("< " + name + ": " + value)));
+    }
+
+    /** {@code " (HTTP 429, Retry-After: 120)"} for a refused handshake, or "" for other failures. */
+    private static String httpStatus(HandshakeResponse response) {
+        if (response == null) {
+            return "";
+        }
+        return " (HTTP " + response.status()
+                + response.firstValue("Retry-After").map(after -> ", Retry-After: " + after).orElse("") + ")";
     }
 
     private static void benchmark(Options options, PrintStream out, PrintStream err) {
@@ -136,6 +161,12 @@ public final class Main {
         }
         if (options.proxy() != null) {
             builder.proxy(options.proxy());
+        }
+        if (options.user() != null) {
+            builder.serverCredential(options.user());
+        }
+        if (options.maxRedirects() != null) {
+            builder.maxRedirects(options.maxRedirects());
         }
         options.tls().applyTo(builder);
         WebSocketClient client = builder.build();

@@ -1,6 +1,7 @@
 package io.fluxsocket.cli;
 
 import io.fluxsocket.ChainValidationResult;
+import io.fluxsocket.ServerCredential;
 import io.fluxsocket.WebSocketClient;
 import io.fluxsocket.WebSocketProxy;
 
@@ -63,6 +64,7 @@ import reactor.core.publisher.Mono;
         footer = {
                 "Failures are reported on stderr in one line:",
                 "  fluxsocket: STATUS: message   the command line or the connection (1, 2); STATUS: a WebErrorStatus",
+                "  fluxsocket: STATUS (HTTP 429, Retry-After: 120): message   a handshake the server refused",
                 "  fluxsocket: message           the others (3, 4, 5)"})
 final class Options {
 
@@ -173,6 +175,24 @@ final class Options {
                         + " (sent the credential when it asks for one), or socks5://[USER:PASSWORD@]HOST:PORT;"
                         + " the credential percent-encoded")
         WebSocketProxy proxy;
+
+        /** The server credential, or null for none. */
+        @Option(names = "--user", paramLabel = "USER:PASSWORD", converter = Converters.Credential.class, order = 10,
+                description = "the server credential: sent when the server answers 401 asking for Basic or Digest"
+                        + " (the strongest offered), once (no password after the colon for an empty one)")
+        ServerCredential user;
+
+        /** The redirects to follow, or null for the client's default (none). */
+        @Option(names = "--max-redirects", paramLabel = "N", order = 11,
+                description = "follow up to N redirects (301, 302, 307, 308) of the handshake; never wss to ws"
+                        + " (default 0)")
+        Integer maxRedirects;
+
+        /** Print the handshake response's status line and headers. */
+        @Option(names = "--show-headers", order = 12,
+                description = "print the handshake response's status line and headers on stderr (the 101, or the"
+                        + " response that refused the handshake), each line starting with '< '")
+        boolean showHeaders;
     }
 
     /**
@@ -447,6 +467,21 @@ final class Options {
     /** Pipe: the proxy to connect through, or null for none. */
     WebSocketProxy proxy() {
         return connection().proxy;
+    }
+
+    /** Pipe: the server credential, or null for none. */
+    ServerCredential user() {
+        return connection().user;
+    }
+
+    /** Pipe: the redirects to follow, or null for the client's default. */
+    Integer maxRedirects() {
+        return connection().maxRedirects;
+    }
+
+    /** Pipe: print the handshake response's head on stderr. */
+    boolean showHeaders() {
+        return connection().showHeaders;
     }
 
     /** Pipe: the TLS options, all unset when none was given. */

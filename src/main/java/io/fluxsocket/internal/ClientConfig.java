@@ -2,6 +2,7 @@ package io.fluxsocket.internal;
 
 import io.fluxsocket.PerMessageDeflate;
 import io.fluxsocket.ReceiveMode;
+import io.fluxsocket.ServerCredential;
 import io.fluxsocket.WebSocketMetrics;
 import io.fluxsocket.WebSocketProxy;
 
@@ -9,6 +10,7 @@ import java.net.ProxySelector;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import reactor.core.publisher.Mono;
 
 /**
  * The validated, immutable options of a client, as the public builder set them. Public only for
@@ -19,7 +21,7 @@ public record ClientConfig(
         Duration sendTimeout,
         Duration closeTimeout,
         boolean noDelay,
-        Map<String, String> headers,
+        Map<String, Mono<String>> headers,
         List<String> subprotocols,
         int maxFramePayload,
         int receiveBufferBytes,
@@ -34,13 +36,16 @@ public record ClientConfig(
         PerMessageDeflate perMessageDeflate,
         WebSocketMetrics metrics,
         WebSocketProxy proxy,
-        ProxySelector proxySelector) {
+        ProxySelector proxySelector,
+        ServerCredential serverCredential,
+        int maxRedirects) {
 
     /** Options with the default TLS options. */
     public ClientConfig(Duration connectTimeout, Duration sendTimeout, Duration closeTimeout, boolean noDelay,
-            Map<String, String> headers, List<String> subprotocols, int maxFramePayload, int receiveBufferBytes,
+            Map<String, Mono<String>> headers, List<String> subprotocols, int maxFramePayload, int receiveBufferBytes,
             int outboundBufferBytes, int maxMessageSize, ReceiveMode receiveMode) {
         this(connectTimeout, sendTimeout, closeTimeout, noDelay, headers, subprotocols, maxFramePayload,
-                receiveBufferBytes, outboundBufferBytes, maxMessageSize, receiveMode, TlsOptions.DEFAULT, null, null, null, null, null, null, null, null);
+                receiveBufferBytes, outboundBufferBytes, maxMessageSize, receiveMode, TlsOptions.DEFAULT, null, null, null, null, null, null, null, null,
+                null, 0);
     }
 }

@@ -2,9 +2,11 @@ package io.fluxsocket.internal;
 
 import io.fluxsocket.BandwidthStatistics;
 import io.fluxsocket.ChainValidationResult;
+import io.fluxsocket.HandshakeResponse;
 import io.fluxsocket.ServerCertificateErrorSeverity;
 import io.fluxsocket.WebSocketInfo;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
@@ -32,6 +34,16 @@ final class ConnectionInfo implements WebSocketInfo {
     @Override
     public InetSocketAddress remoteAddress() {
         return (InetSocketAddress) connection.channel().remoteAddress();
+    }
+
+    @Override
+    public URI uri() {
+        return connection.uri();
+    }
+
+    @Override
+    public HandshakeResponse handshakeResponse() {
+        return connection.handshakeResponse();
     }
 
     @Override

@@ -1,11 +1,13 @@
 package io.fluxsocket.internal;
 
 import io.fluxsocket.MessageWebSocket;
+import io.fluxsocket.ServerCredential;
 import io.fluxsocket.StreamWebSocket;
 import io.fluxsocket.WebErrorStatus;
 import io.fluxsocket.WebSocketClient;
 import io.fluxsocket.WebSocketError;
 import io.fluxsocket.WebSocketException;
+import io.fluxsocket.WebSocketRequest;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
@@ -90,20 +92,52 @@ public final class DefaultWebSocketClient implements WebSocketClient {
 
     @Override
     public Mono<StreamWebSocket> connect(URI uri) {
-        return Metering.connect(config.metrics(), uri, open(uri, Mode.STREAM)).map(DefaultStreamWebSocket::new);
+        return connect(uri, null);
+    }
+
+    @Override
+    public Mono<StreamWebSocket> connect(WebSocketRequest request) {
+        return request == null ? Mono.error(WebSocketProtocol.invalid("request", "must not be null"))
+                : connect(request.uri(), request);
+    }
+
+    private Mono<StreamWebSocket> connect(URI uri, WebSocketRequest request) {
+        return Metering.connect(config.metrics(), Target.withoutUserInfo(uri), open(uri, request, Mode.STREAM))
+                .map(DefaultStreamWebSocket::new);
     }
 
     @Override
     public Mono<MessageWebSocket> connectMessages(URI uri) {
-        return Metering.connect(config.metrics(), uri, open(uri, Mode.messages(config.receiveMode())))
+        return connectMessages(uri, null);
+    }
+
+    @Override
+    public Mono<MessageWebSocket> connectMessages(WebSocketRequest request) {
+        return request == null ? Mono.error(WebSocketProtocol.invalid("request", "must not be null"))
+                : connectMessages(request.uri(), request);
+    }
+
+    private Mono<MessageWebSocket> connectMessages(URI uri, WebSocketRequest request) {
+        return Metering.connect(config.metrics(), Target.withoutUserInfo(uri),
+                        open(uri, request, Mode.messages(config.receiveMode())))
                 .map(DefaultMessageWebSocket::new);
     }
 
-    /** Connects and performs the opening handshake, within the connect timeout. */
-    Mono<WebSocketConnection> open(URI uri, Mode mode) {
+    /**
+     * Connects and performs the opening handshake, within the connect timeout: the attempts of
+     * {@link Attempts} (a 401 answered with the credential, redirects followed), each on a new
+     * connection.
+     *
+     * @param request the connection's own headers, subprotocols and credential; null for none
+     */
+    Mono<WebSocketConnection> open(URI uri, WebSocketRequest request, Mode mode) {
         Target target;
         try {
             target = Target.of(uri);
+            if (target.secure()) {
+                // A TLS configuration that fails, fails before any I/O.
+                tls();
+            }
         } catch (WebSocketException e) {
             return Mono.error(e);
         }
@@ -111,21 +145,38 @@ public final class DefaultWebSocketClient implements WebSocketClient {
         AtomicReference<TlsSession> session = new AtomicReference<>();
         // The proxy tunnel of the latest attempt, if any: the timeout names the proxy while it is not open.
         AtomicReference<ProxyTunnel> tunnel = new AtomicReference<>();
-        Tls secure;
-        try {
-            secure = target.secure() ? tls() : null;
-        } catch (WebSocketException e) {
-            return Mono.error(e);
-        }
-        return dialer.connect(target, secure == null ? null : channel -> session.set(secure.install(channel, target)), tunnel)
-                .flatMap(connection -> (session.get() == null ? Mono.just(TlsSession.Result.NONE)
-                        : secure.handshake(connection.channel(), session.get()))
-                        // A cancelled handshake closes the channel itself, once it no longer reports.
-                        .flatMap(negotiated -> Handshake.perform(connection.channel(), target, config, mode, negotiated)))
-                .onErrorMap(e -> Tls.explain(e, session.get()))
-                .timeout(config.connectTimeout(), Mono.error(() -> timedOut(uri, session.get(), tunnel.get())))
+        ServerCredential credential = request != null && request.serverCredential().isPresent()
+                ? request.serverCredential().get()
+                : target.credential() != null ? target.credential() : config.serverCredential();
+        Attempts attempts = new Attempts(upgrade -> attempt(upgrade, mode, session, tunnel), credential, target,
+                config.maxRedirects());
+        // Computed header values first: one that fails, fails the connect before any I/O.
+        return HandshakeRequest.resolve(target, config, request).flatMap(attempts::run)
+                .timeout(config.connectTimeout(), Mono.error(() -> timedOut(target.uri(), session.get(), tunnel.get())))
                 .onErrorMap(e -> !(e instanceof WebSocketException), e -> new WebSocketException(
-                        WebSocketError.status(e), "could not connect to " + uri + ": " + e.getMessage(), e));
+                        WebSocketError.status(e), "could not connect to " + target.uri() + ": " + e.getMessage(), e));
+    }
+
+    /** One attempt: a new connection (through the proxy, if any), TLS for wss://, the handshake. */
+    private Mono<WebSocketConnection> attempt(HandshakeRequest upgrade, Mode mode, AtomicReference<TlsSession> session,
+            AtomicReference<ProxyTunnel> tunnel) {
+        Target target = upgrade.target();
+        return Mono.defer(() -> {
+            Tls secure = target.secure() ? tls() : null;
+            session.set(null);
+            return dialer.connect(target, secure == null ? null : channel -> session.set(secure.install(channel, target)),
+                            tunnel)
+                    // Reactor Netty keeps the connect's subscriber as long as the channel lives: once it has
+                    // the connection, cut it from everything downstream, or each open connection keeps
+                    // this whole chain (and the application's subscriber) on the heap.
+                    .onTerminateDetach()
+                    .flatMap(connection -> (session.get() == null ? Mono.just(TlsSession.Result.NONE)
+                            : secure.handshake(connection.channel(), session.get()))
+                            // A cancelled handshake closes the channel itself, once it no longer reports.
+                            .flatMap(negotiated -> Handshake.perform(connection.channel(), upgrade, config, mode,
+                                    negotiated)))
+                    .onErrorMap(e -> Tls.explain(e, session.get()));
+        });
     }
 
 }

@@ -1,8 +1,11 @@
 package io.fluxsocket.internal;
 
+import io.fluxsocket.HandshakeResponse;
 import io.fluxsocket.WebErrorStatus;
 import io.fluxsocket.WebSocketError;
 import io.fluxsocket.WebSocketException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -10,18 +13,20 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.internal.PlatformDependent;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
@@ -31,7 +36,9 @@ import reactor.netty.NettyPipeline;
  * The opening handshake (RFC 6455 §4) on a connected channel: writes the upgrade request, checks
  * the response itself (status, {@code Upgrade}, {@code Connection}, {@code Sec-WebSocket-Accept},
  * subprotocol, extensions) and, on success, replaces the HTTP codec with the frame codec and the
- * {@link WebSocketConnection}, so no frame that follows the 101 response is lost.
+ * {@link WebSocketConnection}, so no frame that follows the 101 response is lost. A response other
+ * than 101 fails the handshake with the response in the error: its status, its headers and the part
+ * of its body (at most 1 KiB) that came in the same socket reads as its head — no wait for more.
  *
  * <p>The open connection is emitted <em>before</em> the bytes that came after the 101 response
  * are decoded: an application that subscribes at once (as {@code flatMap} does, on the event loop)
@@ -50,6 +57,7 @@ final class Handshake extends ChannelInboundHandlerAdapter {
     static final String FRAME_ENCODER = "fluxsocket.ws-encoder";
     static final String CONNECTION = "fluxsocket.connection";
 
+    private final HandshakeRequest request;
     private final Target target;
     private final ClientConfig config;
     /** What the connection will receive as. */
@@ -64,9 +72,15 @@ final class Handshake extends ChannelInboundHandlerAdapter {
     private final TlsSession.Result tls;
     /** The permessage-deflate the server agreed to; null for none (event loop). */
     private DeflateParameters deflate;
+    /** A refusal whose body is being read: its head (event loop); null before one, and after. */
+    private HttpResponse refusal;
+    /** The refusal's body so far, at most {@link HandshakeResponse#MAX_BODY_BYTES} (event loop). */
+    private ByteArrayOutputStream refusalBody;
 
-    private Handshake(Target target, ClientConfig config, Mode mode, TlsSession.Result tls, MonoSink<WebSocketConnection> sink) {
-        this.target = target;
+    private Handshake(HandshakeRequest request, ClientConfig config, Mode mode, TlsSession.Result tls,
+            MonoSink<WebSocketConnection> sink) {
+        this.request = request;
+        this.target = request.target();
         this.tls = tls;
         this.config = config;
         this.mode = mode;
@@ -81,12 +95,12 @@ final class Handshake extends ChannelInboundHandlerAdapter {
      *
      * @return a {@link Mono} of the open connection; on error the channel is closed
      */
-    static Mono<WebSocketConnection> perform(Channel channel, Target target, ClientConfig config, Mode mode,
+    static Mono<WebSocketConnection> perform(Channel channel, HandshakeRequest request, ClientConfig config, Mode mode,
             TlsSession.Result tls) {
         return Mono.create(sink -> channel.eventLoop().execute(() -> {
             channel.config().setAutoRead(false);
             ChannelPipeline p = channel.pipeline();
-            Handshake handshake = new Handshake(target, config, mode, tls, sink);
+            Handshake handshake = new Handshake(request, config, mode, tls, sink);
             sink.onCancel(() -> {
                 // Before the channel closes: the failure its closing causes is not reported.
                 handshake.cancelled = true;
@@ -111,24 +125,24 @@ final class Handshake extends ChannelInboundHandlerAdapter {
     }
 
     private DefaultFullHttpRequest request() {
-        DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
+        DefaultFullHttpRequest upgrade = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
                 target.requestTarget(), Unpooled.EMPTY_BUFFER);
-        HttpHeaders h = request.headers();
+        HttpHeaders h = upgrade.headers();
         h.set(HttpHeaderNames.HOST, target.hostHeader());
         h.set(HttpHeaderNames.UPGRADE, "websocket");
         h.set(HttpHeaderNames.CONNECTION, "Upgrade");
         h.set(HttpHeaderNames.SEC_WEBSOCKET_KEY, key);
         h.set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
-        if (!config.subprotocols().isEmpty()) {
-            h.set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, String.join(", ", config.subprotocols()));
+        if (!request.subprotocols().isEmpty()) {
+            h.set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, String.join(", ", request.subprotocols()));
         }
         if (config.perMessageDeflate() != null) {
             h.set(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, config.perMessageDeflate().offer());
         }
-        for (Map.Entry<String, String> e : config.headers().entrySet()) {
+        for (Map.Entry<String, String> e : request.headers()) {
             h.set(e.getKey(), e.getValue());
         }
-        return request;
+        return upgrade;
     }
 
     @Override
@@ -139,9 +153,24 @@ final class Handshake extends ChannelInboundHandlerAdapter {
             return;
         }
         try {
-            if (msg instanceof HttpResponse) {
-                done = true;
-                onResponse(ctx, (HttpResponse) msg);
+            if (refusal != null) {
+                if (msg instanceof HttpContent content) {
+                    ByteBuf bytes = content.content();
+                    int kept = Math.min(bytes.readableBytes(), HandshakeResponse.MAX_BODY_BYTES - refusalBody.size());
+                    refusalBody.writeBytes(ByteBufUtil.getBytes(bytes, bytes.readerIndex(), kept));
+                }
+                if (msg instanceof LastHttpContent || refusalBody.size() == HandshakeResponse.MAX_BODY_BYTES) {
+                    refused(ctx.channel());
+                }
+            } else if (msg instanceof HttpResponse response) {
+                if (response.status().code() == 101) {
+                    done = true;
+                    onResponse(ctx, response);
+                } else {
+                    // Its body says why: read what came with it, up to 1 KiB.
+                    refusal = response;
+                    refusalBody = new ByteArrayOutputStream();
+                }
             }
         } finally {
             ReferenceCountUtil.release(msg);
@@ -150,7 +179,10 @@ final class Handshake extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (!done) {
+        if (refusal != null) {
+            // The part of the body that came with the head is what is kept: no wait for more.
+            refused(ctx.channel());
+        } else if (!done) {
             ctx.read();
         }
         ctx.fireChannelReadComplete();
@@ -158,7 +190,9 @@ final class Handshake extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (!done) {
+        if (refusal != null) {
+            refused(ctx.channel());
+        } else if (!done) {
             fail(new WebSocketException(WebErrorStatus.CONNECTION_ABORTED,
                     "the server closed the connection before answering the opening handshake"), ctx.channel());
         }
@@ -167,7 +201,10 @@ final class Handshake extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (!done) {
+        if (refusal != null) {
+            // The body could not be read to its end: the head and what was read say enough.
+            refused(ctx.channel());
+        } else if (!done) {
             WebErrorStatus status = WebSocketError.status(cause);
             // An unrecognised failure while reading the response: the response was not HTTP.
             fail(cause instanceof WebSocketException ? (WebSocketException) cause
@@ -176,6 +213,18 @@ final class Handshake extends ChannelInboundHandlerAdapter {
         } else {
             ctx.fireExceptionCaught(cause);
         }
+    }
+
+    /** Fails with the refusal and the body read so far. */
+    private void refused(Channel channel) {
+        HttpResponse response = refusal;
+        refusal = null;
+        String body = new String(refusalBody.toByteArray(), StandardCharsets.UTF_8);
+        int code = response.status().code();
+        fail(new WebSocketException(WebErrorStatus.fromHttpStatus(code), "opening handshake with " + target.uri()
+                + " failed: the server answered HTTP " + code + " " + response.status().reasonPhrase()
+                + " instead of 101 Switching Protocols", ResponseHead.expand(code, ResponseHead.compact(response), body)),
+                channel);
     }
 
     private void fail(WebSocketException error, Channel channel) {
@@ -188,15 +237,15 @@ final class Handshake extends ChannelInboundHandlerAdapter {
 
     private void onResponse(ChannelHandlerContext ctx, HttpResponse response) {
         String problem = check(response);
+        String head = ResponseHead.compact(response);
         if (problem != null) {
-            int code = response.status().code();
-            WebErrorStatus status = code == 101 ? WebErrorStatus.PROTOCOL_ERROR : WebErrorStatus.fromHttpStatus(code);
-            fail(new WebSocketException(status, "opening handshake with " + target.uri() + " failed: " + problem),
-                    ctx.channel());
+            fail(new WebSocketException(WebErrorStatus.PROTOCOL_ERROR, "opening handshake with " + target.uri()
+                    + " failed: " + problem, ResponseHead.expand(101, head, "")), ctx.channel());
             return;
         }
         String selected = response.headers().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
-        WebSocketConnection connection = new WebSocketConnection(ctx.channel(), config, mode, selected, tls, deflate);
+        WebSocketConnection connection = new WebSocketConnection(ctx.channel(), config, mode, selected, tls, deflate,
+                head, target.uri().toString());
         ChannelPipeline p = ctx.pipeline();
         p.addBefore(HANDSHAKE, FRAME_DECODER, mode.decoder(config, connection.traffic(), deflate != null));
         p.addBefore(HANDSHAKE, FRAME_ENCODER, FrameEncoder.INSTANCE);
@@ -217,11 +266,6 @@ final class Handshake extends ChannelInboundHandlerAdapter {
 
     /** What is wrong with the response as an answer to this handshake, or null if nothing. */
     private String check(HttpResponse response) {
-        HttpResponseStatus status = response.status();
-        if (status.code() != 101) {
-            return "the server answered HTTP " + status.code() + " " + status.reasonPhrase()
-                    + " instead of 101 Switching Protocols";
-        }
         HttpHeaders h = response.headers();
         if (!h.containsValue(HttpHeaderNames.UPGRADE, "websocket", true)) {
             return "the 101 response has no 'Upgrade: websocket' header";
@@ -248,11 +292,10 @@ final class Handshake extends ChannelInboundHandlerAdapter {
         }
         if (protocols.size() == 1) {
             String selected = protocols.get(0).trim();
-            boolean offered = config.subprotocols().stream()
-                    .anyMatch(p -> p.toLowerCase(Locale.ROOT).equals(selected.toLowerCase(Locale.ROOT)));
+            boolean offered = request.subprotocols().stream().anyMatch(selected::equalsIgnoreCase);
             if (!offered) {
                 return "the server selected subprotocol '" + selected + "', which was not offered "
-                        + (config.subprotocols().isEmpty() ? "(none was)" : config.subprotocols().toString());
+                        + (request.subprotocols().isEmpty() ? "(none was)" : request.subprotocols().toString());
             }
         }
         return null;

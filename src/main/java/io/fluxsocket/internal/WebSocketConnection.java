@@ -1,6 +1,7 @@
 package io.fluxsocket.internal;
 
 import io.fluxsocket.CloseStatus;
+import io.fluxsocket.HandshakeResponse;
 import io.fluxsocket.WebErrorStatus;
 import io.fluxsocket.WebSocketException;
 import io.fluxsocket.WebSocketInfo;
@@ -12,6 +13,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
@@ -63,6 +65,13 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     private final Inflation inflation;
     /** The Sec-WebSocket-Extensions the server agreed to; null for none. */
     private final String extensions;
+    /** The 101 response, compact until {@code info()} is asked for it ({@link ResponseHead}). */
+    private final String responseHead;
+    /**
+     * The URI the connection reached, as its string (that of the URI connected to, not a copy, when it
+     * had no user information); null for connections made without a handshake (tests).
+     */
+    private final String uri;
 
     /** The context of this handler, set when it is added (event loop). */
     private ChannelHandlerContext ctx;
@@ -78,13 +87,19 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     private volatile long bytesReceived;
 
     WebSocketConnection(Channel channel, ClientConfig config, Mode mode, String subprotocol) {
-        this(channel, config, mode, subprotocol, TlsSession.Result.NONE, null);
+        this(channel, config, mode, subprotocol, TlsSession.Result.NONE, null, ResponseHead.NONE, null);
     }
 
-    /** @param deflate the permessage-deflate the server agreed to; null for none */
+    /**
+     * @param deflate      the permessage-deflate the server agreed to; null for none
+     * @param responseHead the 101 response, as {@link ResponseHead#compact} keeps it
+     * @param uri          the URI the connection reached (after redirects), without user information
+     */
     WebSocketConnection(Channel channel, ClientConfig config, Mode mode, String subprotocol, TlsSession.Result tls,
-            DeflateParameters deflate) {
+            DeflateParameters deflate, String responseHead, String uri) {
         this.channel = channel;
+        this.uri = uri;
+        this.responseHead = responseHead;
         this.config = config;
         this.subprotocol = subprotocol;
         this.tls = tls;
@@ -135,6 +150,15 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
 
     String subprotocol() {
         return subprotocol;
+    }
+
+    /** The 101 response this connection was opened with. */
+    URI uri() {
+        return uri == null ? null : URI.create(uri);
+    }
+
+    HandshakeResponse handshakeResponse() {
+        return ResponseHead.expand(101, responseHead, "");
     }
 
     String extensions() {

@@ -77,7 +77,7 @@ class InboundBackpressureTest {
                 .map(i -> frame(i, frames, oneMessage, BytePattern.chunk((long) i * frameSize, frameSize)))))) {
             UnpooledByteBufAllocator allocator = new UnpooledByteBufAllocator(true);
             DefaultWebSocketClient client = new DefaultWebSocketClient(config(), tcp -> tcp.option(ChannelOption.ALLOCATOR, allocator));
-            WebSocketConnection connection = client.open(server.uri(), mode).block(Duration.ofSeconds(10));
+            WebSocketConnection connection = client.open(server.uri(), null, mode).block(Duration.ofSeconds(10));
 
             PausingSubscriber subscriber = new PausingSubscriber(firstDemand);
             subscribe(mode, connection.inbound(), subscriber);

@@ -176,7 +176,7 @@ class OutboundTest {
         // The server never subscribes to its inbound: it never reads after the handshake.
         try (TestServer server = new TestServer((in, out) -> Mono.never())) {
             DefaultWebSocketClient client = new DefaultWebSocketClient(config(budget, Duration.ofSeconds(30)));
-            WebSocketConnection connection = client.open(server.uri(), Mode.STREAM).block(Duration.ofSeconds(10));
+            WebSocketConnection connection = client.open(server.uri(), null, Mode.STREAM).block(Duration.ofSeconds(10));
             StreamWebSocket ws = new DefaultStreamWebSocket(connection);
             AtomicLong emitted = new AtomicLong();
             Flux<ByteBuffer> endless = Flux.generate(sink -> {
@@ -209,7 +209,7 @@ class OutboundTest {
         int big = 16 << 20;
         try (TestServer server = new TestServer((in, out) -> Mono.never())) {
             WebSocketConnection connection = new DefaultWebSocketClient(config(budget, Duration.ofSeconds(30)))
-                    .open(server.uri(), Mode.STREAM).block(Duration.ofSeconds(10));
+                    .open(server.uri(), null, Mode.STREAM).block(Duration.ofSeconds(10));
             StreamWebSocket ws = new DefaultStreamWebSocket(connection);
             AtomicLong emitted = new AtomicLong();
             // Ten bytes first: a library that sized its requests from the buffers seen so far would
@@ -228,7 +228,7 @@ class OutboundTest {
         int big = 16 << 20;
         try (TestServer server = new TestServer((in, out) -> Mono.never())) {
             WebSocketConnection connection = new DefaultWebSocketClient(config(budget, Duration.ofSeconds(30)))
-                    .open(server.uri(), Mode.WHOLE_MESSAGES).block(Duration.ofSeconds(10));
+                    .open(server.uri(), null, Mode.WHOLE_MESSAGES).block(Duration.ofSeconds(10));
             MessageWebSocket ws = new DefaultMessageWebSocket(connection);
             AtomicLong emitted = new AtomicLong();
             Flux<WebSocketMessage> growing = Flux.concat(Mono.just(WebSocketMessage.text("hello")),
@@ -247,7 +247,7 @@ class OutboundTest {
         int size = 1000;
         try (TestServer server = new TestServer((in, out) -> Mono.never())) {
             WebSocketConnection connection = new DefaultWebSocketClient(config(budget, Duration.ofSeconds(30)))
-                    .open(server.uri(), Mode.WHOLE_MESSAGES).block(Duration.ofSeconds(10));
+                    .open(server.uri(), null, Mode.WHOLE_MESSAGES).block(Duration.ofSeconds(10));
             MessageWebSocket ws = new DefaultMessageWebSocket(connection);
             AtomicLong emitted = new AtomicLong();
             Flux<WebSocketMessage> endless = Flux.generate(sink -> {
@@ -335,7 +335,7 @@ class OutboundTest {
         try (TestServer server = new TestServer((in, out) -> recorder.record(in))) {
             DefaultWebSocketClient client = new DefaultWebSocketClient(config(1024 * 1024, Duration.ofSeconds(30)),
                     tcp -> tcp.doOnConnected(c -> c.channel().pipeline().addFirst(new WriteTimeoutHandler(30))));
-            StreamWebSocket ws = new DefaultStreamWebSocket(client.open(server.uri(), Mode.STREAM).block(Duration.ofSeconds(10)));
+            StreamWebSocket ws = new DefaultStreamWebSocket(client.open(server.uri(), null, Mode.STREAM).block(Duration.ofSeconds(10)));
             ws.send(Flux.range(0, 64).map(i -> BytePattern.chunk((long) i * FRAME, FRAME))).block(Duration.ofSeconds(20));
             Await.until(() -> recorder.messages().size() == 1, Duration.ofSeconds(10), "the message arrived");
             assertEquals(64L * FRAME, recorder.messages().get(0).length);
@@ -347,7 +347,7 @@ class OutboundTest {
     void aSendWithoutWriteProgressForTheSendTimeoutFailsWithTimeout() {
         try (TestServer server = new TestServer((in, out) -> Mono.never())) {
             DefaultWebSocketClient client = new DefaultWebSocketClient(config(256 * 1024, Duration.ofSeconds(1)));
-            WebSocketConnection connection = client.open(server.uri(), Mode.STREAM).block(Duration.ofSeconds(10));
+            WebSocketConnection connection = client.open(server.uri(), null, Mode.STREAM).block(Duration.ofSeconds(10));
             StreamWebSocket ws = new DefaultStreamWebSocket(connection);
             AtomicLong offset = new AtomicLong();
             Flux<ByteBuffer> endless = Flux.generate(sink -> sink.next(BytePattern.chunk(offset.getAndAdd(FRAME), FRAME)));
@@ -481,7 +481,7 @@ class OutboundTest {
         // The server never reads after the handshake: the message cannot all be written.
         try (TestServer server = new TestServer((in, out) -> Mono.never())) {
             DefaultWebSocketClient client = new DefaultWebSocketClient(config(256 * 1024, Duration.ofSeconds(30)));
-            WebSocketConnection connection = client.open(server.uri(), Mode.STREAM).block(Duration.ofSeconds(10));
+            WebSocketConnection connection = client.open(server.uri(), null, Mode.STREAM).block(Duration.ofSeconds(10));
             StreamWebSocket ws = new DefaultStreamWebSocket(connection);
             // Larger than what the kernel's send and receive buffers of a loopback connection take.
             int size = 32 << 20;

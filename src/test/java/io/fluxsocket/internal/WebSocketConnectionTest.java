@@ -47,7 +47,7 @@ class WebSocketConnectionTest {
     void tenThousandOutputStreamsOnOneConnectionLeaveNoSubscriberBehind() throws Exception {
         try (TestServer server = new TestServer((in, out) -> in.receiveFrames().then())) {
             WebSocketConnection connection = new DefaultWebSocketClient(config())
-                    .open(server.uri(), Mode.STREAM).block(Duration.ofSeconds(10));
+                    .open(server.uri(), null, Mode.STREAM).block(Duration.ofSeconds(10));
             StreamWebSocket ws = new DefaultStreamWebSocket(connection);
             for (int i = 0; i < 10_000; i++) {
                 try (OutputStream out = ws.outputStream()) {

@@ -522,6 +522,21 @@ public final class RawServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the connection accepted before and accepts the next one, within {@link #IO_TIMEOUT}
+     * (a client that makes one connection after another: an authentication retry, a redirect).
+     */
+    public RawServer acceptNext() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // Closing anyway.
+        }
+        socket = null;
+        request = null;
+        return accept();
+    }
+
     /** Closes the connection, the listener and the writer thread. */
     @Override
     public void close() {
