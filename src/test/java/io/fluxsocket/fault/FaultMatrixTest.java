@@ -370,6 +370,11 @@ class FaultMatrixTest {
             assertNotNull(status, "closeStatus() completed empty");
             String where = fault + " × " + shape + ": " + outcome + "; " + link;
 
+            // One line per case for the fault matrix of the note (the report's output file).
+            System.out.printf("MATRIX %s %s %s %s %d%n", fault, shape,
+                    outcome.error() == null ? "completed" : statusOf(outcome.error()), status.code(),
+                    outcome.error() == null ? -1 : link.faulted().isDone()
+                            ? (outcome.errorNanos() - link.faulted().getNow(0L)) / 1_000_000 : -1);
             if (fault.expected == null) {
                 if (outcome.error() != null) {
                     throw new AssertionError(where + ": failed under a harmless fault", outcome.error());
@@ -401,6 +406,8 @@ class FaultMatrixTest {
                 long dropped = link.snapshot(Direction.UPSTREAM).dropped();
                 // The server's end closes once the proxy is gone: then what it got is final.
                 proxy.close();
+                System.out.printf("ACKED %s %s acknowledged %d got %d dropped %d%n", fault, shape, outcome.bytes(),
+                        sink.received().bytes(), dropped);
                 assertNoSendAcknowledgedBeyondWhatTheServerGot(where, outcome.bytes(), sink, dropped);
             }
         } finally {
