@@ -1,8 +1,9 @@
 /**
  * fluxsocket: a reactive streaming WebSocket client on Project Reactor and Reactor Netty. The API is
  * {@code io.fluxsocket} (start at {@link io.fluxsocket.WebSocketClient}), the blocking adapters
- * {@code io.fluxsocket.io} and the Micrometer reporter {@code io.fluxsocket.micrometer} (usable only
- * with Micrometer present); the implementation ({@code io.fluxsocket.internal}) and the command-line
+ * {@code io.fluxsocket.io}, the Micrometer reporter {@code io.fluxsocket.micrometer} (usable only
+ * with Micrometer present) and the Spring WebFlux adapter {@code io.fluxsocket.spring} (usable only
+ * with Spring WebFlux present); the implementation ({@code io.fluxsocket.internal}) and the command-line
  * tool ({@code io.fluxsocket.cli}) are not exported.
  */
 module io.fluxsocket {
@@ -24,10 +25,16 @@ module io.fluxsocket {
     // The Micrometer reporter's meters: optional, needed only by an application that uses
     // io.fluxsocket.micrometer (which then has Micrometer itself).
     requires static micrometer.core;
+    // The Spring WebFlux adapter's types: optional, needed only by an application that uses
+    // io.fluxsocket.spring (which then has Spring WebFlux itself).
+    requires static spring.core;
+    requires static spring.web;
+    requires static spring.webflux;
 
     exports io.fluxsocket;
     exports io.fluxsocket.io;
     exports io.fluxsocket.micrometer;
+    exports io.fluxsocket.spring;
 
     // picocli reads and sets the tool's annotated option fields by reflection.
     opens io.fluxsocket.cli to info.picocli;
