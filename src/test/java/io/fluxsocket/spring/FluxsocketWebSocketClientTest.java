@@ -1,21 +1,14 @@
 package io.fluxsocket.spring;
 
-import io.fluxsocket.ReceiveMode;
 import io.fluxsocket.WebErrorStatus;
 import io.fluxsocket.WebSocketClient;
 import io.fluxsocket.WebSocketException;
-import io.netty.buffer.PooledByteBufAllocator;
 
 import java.net.URI;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
@@ -26,10 +19,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.core.SpringVersion;
-import org.springframework.core.io.buffer.DefaultDataBuffer;
-import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.http.HttpHeaders;
-import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.HandshakeInfo;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketMessage;
@@ -38,20 +28,17 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The adapter against Spring WebFlux's own server on Reactor Netty: the scenarios of Spring's
- * WebSocket integration tests (echo, subprotocol, custom request header, session attributes, close
- * status both ways, handshake headers) and what the adapter adds (the message-size limit, Pings,
- * pooled buffers, the handler's end closing the session, arguments checked before any I/O).
+ * The client ({@link FluxsocketWebSocketClient}) against Spring WebFlux's own server on Reactor Netty
+ * ({@link SpringWebSocketServer#scenarios()}): Spring's integration scenarios of {@code execute}
+ * (echo, subprotocol negotiation, custom request headers), the session closed as the handler ends,
+ * and arguments refused before any I/O. The session's own scenarios (handshake headers, attributes,
+ * close status both ways, buffers, Pings) are {@link FluxsocketWebSocketSessionTest}'s.
  */
 @Tag("spring")
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -64,37 +51,7 @@ class FluxsocketWebSocketClientTest {
 
     @BeforeAll
     static void startServer() {
-        server = new SpringWebSocketServer(Map.of(
-                "/echo", session -> session.send(session.receive().doOnNext(WebSocketMessage::retain)),
-                "/sub-protocol", new WebSocketHandler() {
-                    @Override
-                    public List<String> getSubProtocols() {
-                        return List.of("echo-v1");
-                    }
-
-                    @Override
-                    public Mono<Void> handle(WebSocketSession session) {
-                        return session.send(Mono.just(session.textMessage(session.getHandshakeInfo().getSubProtocol())));
-                    }
-                },
-                "/custom-header", session -> {
-                    HttpHeaders headers = session.getHandshakeInfo().getHeaders();
-                    return session.send(Mono.just(session.textMessage("my-header:" + values(headers, "my-header")
-                            + " cookie:" + values(headers, "Cookie") + " x-client:" + values(headers, "X-Client"))));
-                },
-                "/close", session -> session.close(new CloseStatus(4000, "server bye")),
-                "/expect-close", session -> server.recordingClose("closed").handle(session),
-                "/big", session -> session.send(Mono.just(session.binaryMessage(f -> f.wrap(new byte[2048]))))
-                        .then(server.recordingClose("big").handle(session)),
-                // Cancelling a Reactor Netty session's receive() closes it: this one reads on.
-                "/ping-aware/describe", session -> {
-                    List<String> seen = new CopyOnWriteArrayList<>();
-                    return session.send(session.receive()
-                            .map(m -> m.getType() + ":" + m.getPayloadAsText())
-                            .filter(seen::add)
-                            .filter(m -> seen.size() == 2)
-                            .map(m -> session.textMessage(seen.stream().sorted().collect(Collectors.joining(",")))));
-                }));
+        server = SpringWebSocketServer.scenarios();
     }
 
     @AfterAll
@@ -131,47 +88,6 @@ class FluxsocketWebSocketClientTest {
     }
 
     @Test
-    void echoesBinaryMessagesFromHeapAndPooledBuffers() {
-        NettyDataBufferFactory pooled = new NettyDataBufferFactory(PooledByteBufAllocator.DEFAULT);
-        byte[] first = "heap bytes".getBytes(StandardCharsets.UTF_8);
-        byte[] second = new byte[60_000]; // under the server's 64 KiB frame limit
-        Arrays.fill(second, (byte) 7);
-        List<byte[]> output = new ArrayList<>();
-        client.execute(server.uri("/echo"), session -> session.send(Flux.just(
-                                session.binaryMessage(f -> f.wrap(first)),
-                                new WebSocketMessage(WebSocketMessage.Type.BINARY, pooled.allocateBuffer(second.length).write(second))))
-                        .thenMany(session.receive().take(2))
-                        .doOnNext(m -> {
-                            assertEquals(WebSocketMessage.Type.BINARY, m.getType());
-                            byte[] bytes = new byte[m.getPayload().readableByteCount()];
-                            m.getPayload().read(bytes);
-                            m.release();
-                            output.add(bytes);
-                        })
-                        .then())
-                .block(WAIT);
-        assertEquals(2, output.size());
-        assertArrayEquals(first, output.get(0));
-        assertArrayEquals(second, output.get(1));
-    }
-
-    @Test
-    void aReceivedBinaryPayloadIsTheReceivedBufferWrappedWithoutACopy() {
-        AtomicReference<WebSocketMessage> received = new AtomicReference<>();
-        client.execute(server.uri("/echo"), session -> session.send(Mono.just(session.binaryMessage(f -> f.wrap(new byte[] {1, 2, 3}))))
-                        .then(session.receive().next())
-                        .doOnNext(received::set)
-                        .then())
-                .block(WAIT);
-        WebSocketMessage message = received.get();
-        io.fluxsocket.WebSocketMessage fluxsocket = message.getNativeMessage();
-        ByteBuffer wrapped = ((DefaultDataBuffer) message.getPayload()).getNativeBuffer();
-        assertSame(fluxsocket.payload().array(), wrapped.array());
-        assertSame(org.springframework.core.io.buffer.DefaultDataBufferFactory.sharedInstance, message.getPayload().factory());
-        assertEquals(ByteBuffer.wrap(new byte[] {1, 2, 3}), wrapped);
-    }
-
-    @Test
     void offersTheHandlersSubprotocolAndReportsTheOneTheServerSelected() {
         AtomicReference<HandshakeInfo> info = new AtomicReference<>();
         AtomicReference<String> output = new AtomicReference<>();
@@ -195,17 +111,6 @@ class FluxsocketWebSocketClientTest {
     }
 
     @Test
-    void withoutASubprotocolTheHandshakeInfoHasNone() {
-        AtomicReference<HandshakeInfo> info = new AtomicReference<>();
-        client.execute(server.uri("/echo"), session -> {
-            info.set(session.getHandshakeInfo());
-            return Mono.empty();
-        }).block(WAIT);
-        assertNull(info.get().getSubProtocol());
-        assertNull(info.get().getHeaders().getFirst("Sec-WebSocket-Protocol"));
-    }
-
-    @Test
     void sendsTheCallsHeadersOnTopOfTheClients() {
         FluxsocketWebSocketClient withHeader = new FluxsocketWebSocketClient(
                 WebSocketClient.builder().header("X-Client", "from the client").header("my-header", "replaced").build());
@@ -218,62 +123,6 @@ class FluxsocketWebSocketClientTest {
                         .map(WebSocketMessage::getPayloadAsText).doOnNext(output::set).then())
                 .block(WAIT);
         assertEquals("my-header:[my-value] cookie:[a=1; b=2] x-client:[from the client]", output.get());
-    }
-
-    @Test
-    void theHandshakeInfoHasTheResponseHeadersAndTheServersAddress() {
-        AtomicReference<WebSocketSession> session = new AtomicReference<>();
-        client.execute(server.uri("/echo"), s -> {
-            session.set(s);
-            return Mono.empty();
-        }).block(WAIT);
-        HandshakeInfo info = session.get().getHandshakeInfo();
-        assertEquals("spring-webflux", info.getHeaders().getFirst("X-Served-By"));
-        assertEquals(List.of("session=abc; Path=/"), values(info.getHeaders(), "Set-Cookie"));
-        assertTrue("upgrade".equalsIgnoreCase(info.getHeaders().getFirst("Connection")), info.getHeaders().toString());
-        assertEquals(server.uri("/").getPort(), info.getRemoteAddress().getPort());
-        assertTrue(info.getRemoteAddress().getAddress().isLoopbackAddress());
-        assertTrue(info.getCookies().isEmpty());
-        assertNull(info.getPrincipal().block(WAIT));
-        assertFalse(session.get().isOpen(), "closed once execute completed");
-    }
-
-    @Test
-    void sessionAttributesAreTheSessionsOwnAndMutable() {
-        List<Map<String, Object>> seen = new ArrayList<>();
-        WebSocketHandler handler = session -> {
-            assertTrue(session.getAttributes().isEmpty());
-            session.getAttributes().put("id", session.getId());
-            seen.add(session.getAttributes());
-            return Mono.empty();
-        };
-        client.execute(server.uri("/echo"), handler).block(WAIT);
-        client.execute(server.uri("/echo"), handler).block(WAIT);
-        assertEquals(2, seen.size());
-        assertFalse(seen.get(0).get("id").equals(seen.get(1).get("id")), "two sessions, two ids: " + seen);
-    }
-
-    @Test
-    void aCloseStatusOfTheServerReachesTheHandlerExactly() {
-        AtomicReference<CloseStatus> status = new AtomicReference<>();
-        AtomicReference<WebSocketSession> session = new AtomicReference<>();
-        client.execute(server.uri("/close"), s -> {
-            session.set(s);
-            return s.receive().then(s.closeStatus()).doOnNext(status::set).then();
-        }).block(WAIT);
-        assertEquals(new CloseStatus(4000, "server bye"), status.get());
-        assertFalse(session.get().isOpen());
-    }
-
-    @Test
-    void aCloseStatusOfTheClientReachesTheServerExactly() throws InterruptedException {
-        AtomicReference<CloseStatus> status = new AtomicReference<>();
-        client.execute(server.uri("/expect-close"), session -> session.close(new CloseStatus(4001, "client done"))
-                        .then(session.closeStatus()).doOnNext(status::set).then())
-                .block(WAIT);
-        assertEquals("closed 4001 client done", server.nextEvent());
-        // The server answered with the same code, as RFC 6455 §5.5.1 has it.
-        assertEquals(4001, status.get().getCode());
     }
 
     @Test
@@ -305,83 +154,6 @@ class FluxsocketWebSocketClientTest {
         execution.dispose();
         assertEquals("closed 1001 null", server.nextEvent());
         assertEquals(1001, session.get().closeStatus().block(WAIT).getCode());
-    }
-
-    @Test
-    void aMessageOverTheClientsMaxMessageSizeFailsTheConnectionWith1009AndIsNeverCutShort() throws InterruptedException {
-        FluxsocketWebSocketClient small = new FluxsocketWebSocketClient(WebSocketClient.builder().maxMessageSize(1024).build());
-        List<WebSocketMessage> received = new ArrayList<>();
-        AtomicReference<WebSocketSession> session = new AtomicReference<>();
-        Mono<Void> execute = small.execute(server.uri("/big"), s -> {
-            session.set(s);
-            return s.receive().doOnNext(received::add).then();
-        });
-        WebSocketException thrown = assertThrows(WebSocketException.class, () -> execute.block(WAIT));
-        assertEquals(WebErrorStatus.MESSAGE_TOO_BIG, thrown.status());
-        assertEquals(List.of(), received, "no message, whole or cut short");
-        assertTrue(server.nextEvent().startsWith("big 1009 "));
-        CloseStatus status = session.get().closeStatus().block(WAIT);
-        assertEquals(1009, status.getCode());
-    }
-
-    @Test
-    void aMessageUpToTheClientsMaxMessageSizeArrivesWhole() throws InterruptedException {
-        FluxsocketWebSocketClient exact = new FluxsocketWebSocketClient(WebSocketClient.builder().maxMessageSize(2048).build());
-        AtomicReference<Integer> size = new AtomicReference<>();
-        exact.execute(server.uri("/big"), s -> s.receive().next()
-                        .doOnNext(m -> size.set(m.getPayload().readableByteCount())).then())
-                .block(WAIT);
-        assertEquals(2048, size.get());
-        assertEquals("big 1000 null", server.nextEvent());
-    }
-
-    @Test
-    void aPingMessageIsSentAsAPing() {
-        AtomicReference<String> output = new AtomicReference<>();
-        client.execute(server.uri("/ping-aware/describe"), session -> session.send(Flux.just(
-                                session.pingMessage(f -> f.wrap("p1".getBytes(StandardCharsets.UTF_8))),
-                                session.textMessage("t")))
-                        .then(session.receive().next())
-                        .map(WebSocketMessage::getPayloadAsText)
-                        .doOnNext(output::set)
-                        .then())
-                .block(WAIT);
-        assertEquals("PING:p1,TEXT:t", output.get());
-    }
-
-    @Test
-    void theConnectionsPingMeasuresTheRoundTrip() {
-        AtomicReference<Duration> roundTrip = new AtomicReference<>();
-        client.execute(server.uri("/echo"), session -> ((FluxsocketWebSocketSession) session).connection()
-                        .ping(ByteBuffer.wrap(new byte[] {42})).doOnNext(roundTrip::set).then())
-                .block(WAIT);
-        assertFalse(roundTrip.get().isNegative());
-    }
-
-    @Test
-    void aPongMessageOrALongPingPayloadFailsTheSendWithInvalidArgument() {
-        for (int which = 0; which < 2; which++) {
-            boolean pong = which == 0;
-            AtomicReference<Throwable> error = new AtomicReference<>();
-            client.execute(server.uri("/echo"), session -> session.send(Mono.just(pong
-                            ? session.pongMessage(f -> f.wrap(new byte[1]))
-                            : session.pingMessage(f -> f.wrap(new byte[126]))))
-                    .doOnError(error::set)
-                    .onErrorResume(e -> Mono.empty())).block(WAIT);
-            WebSocketException e = assertInstanceOf(WebSocketException.class, error.get());
-            assertEquals(WebErrorStatus.INVALID_ARGUMENT, e.status());
-            assertTrue(e.getMessage().startsWith("messages: "), e.getMessage());
-        }
-    }
-
-    @Test
-    void aStreamedClientsMessagesAreNotSpringMessages() {
-        FluxsocketWebSocketClient streamed = new FluxsocketWebSocketClient(
-                WebSocketClient.builder().receiveMode(ReceiveMode.STREAMED).build());
-        Mono<Void> execute = streamed.execute(server.uri("/echo"), session -> session.send(Mono.just(session.textMessage("x")))
-                .then(session.receive().then()));
-        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> execute.block(WAIT));
-        assertTrue(thrown.getMessage().contains("connection().receive()"), thrown.getMessage());
     }
 
     @Test
@@ -419,34 +191,5 @@ class FluxsocketWebSocketClientTest {
         });
         WebSocketException e = assertThrows(WebSocketException.class, () -> new FluxsocketWebSocketClient(null));
         assertEquals(WebErrorStatus.INVALID_ARGUMENT, e.status());
-    }
-
-    @Test
-    void closeAndSendRejectNullAndCodesThatMayNotBeSent() {
-        List<Throwable> errors = new ArrayList<>();
-        client.execute(server.uri("/echo"), session -> Flux.concat(
-                        session.close(null).onErrorResume(err -> Mono.fromRunnable(() -> errors.add(err))),
-                        session.send(null).onErrorResume(err -> Mono.fromRunnable(() -> errors.add(err))),
-                        session.close(CloseStatus.NO_STATUS_CODE).onErrorResume(err -> Mono.fromRunnable(() -> errors.add(err))))
-                .then())
-                .block(WAIT);
-        assertEquals(3, errors.size());
-        for (Throwable error : errors) {
-            assertEquals(WebErrorStatus.INVALID_ARGUMENT, assertInstanceOf(WebSocketException.class, error).status());
-        }
-    }
-
-    /**
-     * Every value of a header. {@code HttpHeaders.get} is {@code get(String)} in Spring 7 and
-     * {@code Map.get(Object)} in 6.2: code compiled against one fails on the other, so neither is called.
-     */
-    static List<String> values(HttpHeaders headers, String name) {
-        List<String> values = new ArrayList<>();
-        headers.forEach((n, v) -> {
-            if (n.equalsIgnoreCase(name)) {
-                values.addAll(v);
-            }
-        });
-        return values;
     }
 }

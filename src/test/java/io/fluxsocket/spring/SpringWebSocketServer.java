@@ -1,16 +1,25 @@
 package io.fluxsocket.spring;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
+import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketHandler;
+import org.springframework.web.reactive.socket.WebSocketMessage;
+import org.springframework.web.reactive.socket.WebSocketSession;
 import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
 import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
 import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
@@ -32,8 +41,57 @@ final class SpringWebSocketServer implements AutoCloseable {
     private final DisposableServer server;
     private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
 
-    SpringWebSocketServer(Map<String, WebSocketHandler> handlers) {
-        Map<String, WebSocketHandler> routes = new LinkedHashMap<>(handlers);
+    /**
+     * The server of the adapter's tests, on these paths (handlers recording events record
+     * {@code <prefix> <code> <reason>} when their session ended):
+     * <ul>
+     *   <li>{@code /echo}: every message back as it came;</li>
+     *   <li>{@code /sub-protocol}: offers {@code echo-v1}, sends the selected one as text;</li>
+     *   <li>{@code /custom-header}: sends the values of {@code my-header}, {@code Cookie} and {@code X-Client};</li>
+     *   <li>{@code /close}: closes with 4000 {@code server bye};</li>
+     *   <li>{@code /expect-close}: waits for the client's Close, records {@code closed};</li>
+     *   <li>{@code /big}: sends one 2048-byte binary message, records {@code big};</li>
+     *   <li>{@code /ping-aware/describe}: receives Pings too; after two messages sends their
+     *       {@code TYPE:payload}, sorted, joined with commas.</li>
+     * </ul>
+     */
+    static SpringWebSocketServer scenarios() {
+        return new SpringWebSocketServer(server -> Map.of(
+
+                "/echo", session -> session.send(session.receive().doOnNext(WebSocketMessage::retain)),
+                "/sub-protocol", new WebSocketHandler() {
+                    @Override
+                    public List<String> getSubProtocols() {
+                        return List.of("echo-v1");
+                    }
+
+                    @Override
+                    public Mono<Void> handle(WebSocketSession session) {
+                        return session.send(Mono.just(session.textMessage(session.getHandshakeInfo().getSubProtocol())));
+                    }
+                },
+                "/custom-header", session -> {
+                    HttpHeaders headers = session.getHandshakeInfo().getHeaders();
+                    return session.send(Mono.just(session.textMessage("my-header:" + values(headers, "my-header")
+                            + " cookie:" + values(headers, "Cookie") + " x-client:" + values(headers, "X-Client"))));
+                },
+                "/close", session -> session.close(new CloseStatus(4000, "server bye")),
+                "/expect-close", session -> server.recordingClose("closed").handle(session),
+                "/big", session -> session.send(Mono.just(session.binaryMessage(f -> f.wrap(new byte[2048]))))
+                        .then(server.recordingClose("big").handle(session)),
+                // Cancelling a Reactor Netty session's receive() closes it: this one reads on.
+                "/ping-aware/describe", session -> {
+                    List<String> seen = new CopyOnWriteArrayList<>();
+                    return session.send(session.receive()
+                            .map(m -> m.getType() + ":" + m.getPayloadAsText())
+                            .filter(seen::add)
+                            .filter(m -> seen.size() == 2)
+                            .map(m -> session.textMessage(seen.stream().sorted().collect(Collectors.joining(",")))));
+                }));
+    }
+
+    SpringWebSocketServer(Function<SpringWebSocketServer, Map<String, WebSocketHandler>> handlers) {
+        Map<String, WebSocketHandler> routes = new LinkedHashMap<>(handlers.apply(this));
         HandshakeWebSocketService service = new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy());
         Supplier<WebsocketServerSpec.Builder> pingAware = () -> WebsocketServerSpec.builder().handlePing(true);
         HandshakeWebSocketService pingService = new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy(pingAware));
@@ -88,5 +146,19 @@ final class SpringWebSocketServer implements AutoCloseable {
     @Override
     public void close() {
         server.disposeNow();
+    }
+
+    /**
+     * Every value of a header. {@code HttpHeaders.get} is {@code get(String)} in Spring 7 and
+     * {@code Map.get(Object)} in 6.2: code compiled against one fails on the other, so neither is called.
+     */
+    static List<String> values(HttpHeaders headers, String name) {
+        List<String> values = new ArrayList<>();
+        headers.forEach((n, v) -> {
+            if (n.equalsIgnoreCase(name)) {
+                values.addAll(v);
+            }
+        });
+        return values;
     }
 }
