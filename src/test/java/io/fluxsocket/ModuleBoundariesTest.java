@@ -34,7 +34,8 @@ class ModuleBoundariesTest {
     void theModuleExportsTheApiTheAdaptersTheMicrometerReporterAndTheSpringAdapterOnly() {
         ModuleDescriptor module = ModuleFinder.of(classes()).find("io.fluxsocket").orElseThrow().descriptor();
         Set<String> exported = module.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet());
-        assertEquals(Set.of("io.fluxsocket", "io.fluxsocket.io", "io.fluxsocket.micrometer", "io.fluxsocket.spring"), exported);
+        assertEquals(Set.of("io.fluxsocket", "io.fluxsocket.io", "io.fluxsocket.micrometer", "io.fluxsocket.spring",
+                "io.fluxsocket.spring.boot"), exported);
         // Micrometer is optional: the module resolves without it.
         ModuleDescriptor.Requires micrometer = module.requires().stream()
                 .filter(r -> r.name().equals("micrometer.core")).findFirst().orElseThrow();
@@ -43,7 +44,8 @@ class ModuleBoundariesTest {
         Set<String> spring = module.requires().stream().filter(r -> r.name().startsWith("spring."))
                 .peek(r -> assertEquals(Set.of(ModuleDescriptor.Requires.Modifier.STATIC), r.modifiers(), r.toString()))
                 .map(ModuleDescriptor.Requires::name).collect(Collectors.toSet());
-        assertEquals(Set.of("spring.core", "spring.web", "spring.webflux"), spring);
+        assertEquals(Set.of("spring.core", "spring.web", "spring.webflux", "spring.beans", "spring.context", "spring.boot",
+                "spring.boot.autoconfigure"), spring);
         assertTrue(module.packages().containsAll(Set.of("io.fluxsocket.internal", "io.fluxsocket.cli")), module.packages().toString());
     }
 
@@ -80,7 +82,9 @@ class ModuleBoundariesTest {
                 "io.fluxsocket.internal -> io.fluxsocket",
                 "io.fluxsocket.io -> io.fluxsocket",
                 "io.fluxsocket.micrometer -> io.fluxsocket",
-                "io.fluxsocket.spring -> io.fluxsocket")), edges, out);
+                "io.fluxsocket.spring -> io.fluxsocket",
+                "io.fluxsocket.spring.boot -> io.fluxsocket",
+                "io.fluxsocket.spring.boot -> io.fluxsocket.spring")), edges, out);
     }
 
     @Test
@@ -95,14 +99,14 @@ class ModuleBoundariesTest {
     }
 
     @Test
-    void onlyTheSpringAdapterUsesSpring() {
+    void onlyTheSpringAdapterAndItsBootAutoConfigurationUseSpring() {
         String out = jdeps("org\\.springframework.*");
         Set<String> users = new TreeSet<>();
         for (String edge : edges(out, "org\\.springframework[\\w.]*")) {
             users.add(edge.substring(0, edge.indexOf(' ')));
         }
         // Every other package loads without Spring (SpringAbsentTest runs the client so).
-        assertEquals(Set.of("io.fluxsocket.spring"), users, out);
+        assertEquals(Set.of("io.fluxsocket.spring", "io.fluxsocket.spring.boot"), users, out);
     }
 
     /** jdeps' package dependencies of the library's classes on packages matching {@code regex}. */

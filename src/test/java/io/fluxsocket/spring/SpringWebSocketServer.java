@@ -36,7 +36,7 @@ import reactor.netty.http.server.WebsocketServerSpec;
  * {@code handlePing(true)}, so their handlers receive the client's Pings as messages. Events the
  * handlers record (such as the close status a session ended with) go to {@link #events()}.
  */
-final class SpringWebSocketServer implements AutoCloseable {
+public final class SpringWebSocketServer implements AutoCloseable {
 
     private final DisposableServer server;
     private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
@@ -55,7 +55,7 @@ final class SpringWebSocketServer implements AutoCloseable {
      *       {@code TYPE:payload}, sorted, joined with commas.</li>
      * </ul>
      */
-    static SpringWebSocketServer scenarios() {
+    public static SpringWebSocketServer scenarios() {
         return new SpringWebSocketServer(server -> Map.of(
 
                 "/echo", session -> session.send(session.receive().doOnNext(WebSocketMessage::retain)),
@@ -113,7 +113,7 @@ final class SpringWebSocketServer implements AutoCloseable {
     }
 
     /** The {@code ws://} URI of {@code path} on this server. */
-    URI uri(String path) {
+    public URI uri(String path) {
         return URI.create("ws://127.0.0.1:" + server.port() + path);
     }
 
@@ -123,7 +123,7 @@ final class SpringWebSocketServer implements AutoCloseable {
     }
 
     /** The next event a handler recorded, waiting up to 10 s; fails if none came. */
-    String nextEvent() throws InterruptedException {
+    public String nextEvent() throws InterruptedException {
         String event = events.poll(10, TimeUnit.SECONDS);
         if (event == null) {
             throw new AssertionError("no event from the server's handlers within 10 s");
@@ -132,7 +132,7 @@ final class SpringWebSocketServer implements AutoCloseable {
     }
 
     /** Every recorded event not taken yet. */
-    BlockingQueue<String> events() {
+    public BlockingQueue<String> events() {
         return events;
     }
 
