@@ -11,9 +11,12 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.springframework.boot.SpringBootVersion;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -31,8 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The Boot auto-configuration in an {@link ApplicationContextRunner}: the beans it provides and
  * when it backs off, the {@code fluxsocket.*} properties and the customizers applied (seen in what
  * the clients do against Spring WebFlux's server), invalid properties refused at start, and where
- * it is registered.
+ * it is registered. Run with Boot 4.0 and again with Boot 3.5 (Spring 6.2).
  */
+@Tag("spring")
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FluxsocketAutoConfigurationTest {
 
@@ -50,6 +54,14 @@ class FluxsocketAutoConfigurationTest {
     @AfterAll
     static void stopServer() {
         server.close();
+    }
+
+    @Test
+    void theBootOnTheClassPathIsTheVersionThisRunIsFor() {
+        // The pom runs these tests with Boot 4.0 and again with 3.5 (execution spring-6.2-tests).
+        String expected = System.getProperty("fluxsocket.test.spring-boot.version");
+        Assumptions.assumeTrue(expected != null, "run outside Maven: no expected Boot version");
+        assertEquals(expected, SpringBootVersion.getVersion());
     }
 
     @Test
