@@ -4,7 +4,7 @@ import io.fluxsocket.ReceiveMode;
 import io.fluxsocket.WebSocketClient;
 
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,40 +25,38 @@ import org.springframework.util.unit.DataSize;
  * fluxsocket.keep-alive-timeout=10s
  * fluxsocket.headers.X-Client=orders-service
  * </pre>
+ *
+ * @param connectTimeout          the whole opening handshake's timeout
+ * @param sendTimeout             no write progress for this long fails the send and the connection with
+ *                                {@code TIMEOUT}
+ * @param closeTimeout            how long {@code close()} waits for the server's Close
+ * @param noDelay                 {@code TCP_NODELAY}
+ * @param headers                 handshake request headers of every connection (empty if unset)
+ * @param subprotocols            subprotocols offered, most preferred first (empty if unset; a Spring
+ *                                handler's own replace them)
+ * @param maxFramePayload         the outbound frame size
+ * @param receiveBufferBytes      the inbound byte budget of a connection
+ * @param outboundBufferBytes     the outbound byte budget of a connection
+ * @param maxMessageSize          message mode: the largest message received whole (1009 beyond)
+ * @param receiveMode             message mode: whole messages or streamed ones
+ * @param keepAliveInterval       keep-alive: a Ping after this long without a received frame (set
+ *                                with {@code keepAliveTimeout})
+ * @param keepAliveTimeout        keep-alive: how long to wait for a frame after that Ping
+ * @param idleTimeout             no data either way for this long closes the connection with 1001
+ * @param unsolicitedPongInterval an unsolicited Pong every interval
  */
 @ConfigurationProperties("fluxsocket")
-public class FluxsocketProperties {
+public record FluxsocketProperties(Duration connectTimeout, Duration sendTimeout, Duration closeTimeout,
+        Boolean noDelay, Map<String, String> headers, List<String> subprotocols, DataSize maxFramePayload,
+        DataSize receiveBufferBytes, DataSize outboundBufferBytes, DataSize maxMessageSize,
+        ReceiveMode receiveMode, Duration keepAliveInterval, Duration keepAliveTimeout, Duration idleTimeout,
+        Duration unsolicitedPongInterval) {
 
-    /** The whole opening handshake's timeout. */
-    private Duration connectTimeout;
-    /** No write progress for this long fails the send and the connection with TIMEOUT. */
-    private Duration sendTimeout;
-    /** How long close() waits for the server's Close. */
-    private Duration closeTimeout;
-    /** TCP_NODELAY. */
-    private Boolean noDelay;
-    /** Handshake request headers of every connection. */
-    private Map<String, String> headers = new LinkedHashMap<>();
-    /** Subprotocols offered, most preferred first (a handler's own replace them). */
-    private List<String> subprotocols = new ArrayList<>();
-    /** Outbound frame size. */
-    private DataSize maxFramePayload;
-    /** Inbound byte budget of a connection. */
-    private DataSize receiveBufferBytes;
-    /** Outbound byte budget of a connection. */
-    private DataSize outboundBufferBytes;
-    /** Message mode: the largest message received whole (1009 beyond). */
-    private DataSize maxMessageSize;
-    /** Message mode: whole messages or streamed ones. */
-    private ReceiveMode receiveMode;
-    /** Keep-alive: a Ping after this long without a received frame (with keep-alive-timeout). */
-    private Duration keepAliveInterval;
-    /** Keep-alive: how long to wait for a frame after the Ping (with keep-alive-interval). */
-    private Duration keepAliveTimeout;
-    /** No data either way for this long closes the connection with 1001. */
-    private Duration idleTimeout;
-    /** An unsolicited Pong every interval. */
-    private Duration unsolicitedPongInterval;
+    /** Unset options are null, but for headers and subprotocols, which are then empty. */
+    public FluxsocketProperties {
+        headers = headers == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+        subprotocols = subprotocols == null ? List.of() : List.copyOf(subprotocols);
+    }
 
     /**
      * Sets every option that is set here on {@code builder}.
@@ -114,125 +112,5 @@ public class FluxsocketProperties {
     private static int bytes(DataSize size) {
         long bytes = size.toBytes();
         return bytes > Integer.MAX_VALUE ? -1 : (int) bytes;
-    }
-
-    public Duration getConnectTimeout() {
-        return connectTimeout;
-    }
-
-    public void setConnectTimeout(Duration connectTimeout) {
-        this.connectTimeout = connectTimeout;
-    }
-
-    public Duration getSendTimeout() {
-        return sendTimeout;
-    }
-
-    public void setSendTimeout(Duration sendTimeout) {
-        this.sendTimeout = sendTimeout;
-    }
-
-    public Duration getCloseTimeout() {
-        return closeTimeout;
-    }
-
-    public void setCloseTimeout(Duration closeTimeout) {
-        this.closeTimeout = closeTimeout;
-    }
-
-    public Boolean getNoDelay() {
-        return noDelay;
-    }
-
-    public void setNoDelay(Boolean noDelay) {
-        this.noDelay = noDelay;
-    }
-
-    public Map<String, String> getHeaders() {
-        return headers;
-    }
-
-    public void setHeaders(Map<String, String> headers) {
-        this.headers = headers;
-    }
-
-    public List<String> getSubprotocols() {
-        return subprotocols;
-    }
-
-    public void setSubprotocols(List<String> subprotocols) {
-        this.subprotocols = subprotocols;
-    }
-
-    public DataSize getMaxFramePayload() {
-        return maxFramePayload;
-    }
-
-    public void setMaxFramePayload(DataSize maxFramePayload) {
-        this.maxFramePayload = maxFramePayload;
-    }
-
-    public DataSize getReceiveBufferBytes() {
-        return receiveBufferBytes;
-    }
-
-    public void setReceiveBufferBytes(DataSize receiveBufferBytes) {
-        this.receiveBufferBytes = receiveBufferBytes;
-    }
-
-    public DataSize getOutboundBufferBytes() {
-        return outboundBufferBytes;
-    }
-
-    public void setOutboundBufferBytes(DataSize outboundBufferBytes) {
-        this.outboundBufferBytes = outboundBufferBytes;
-    }
-
-    public DataSize getMaxMessageSize() {
-        return maxMessageSize;
-    }
-
-    public void setMaxMessageSize(DataSize maxMessageSize) {
-        this.maxMessageSize = maxMessageSize;
-    }
-
-    public ReceiveMode getReceiveMode() {
-        return receiveMode;
-    }
-
-    public void setReceiveMode(ReceiveMode receiveMode) {
-        this.receiveMode = receiveMode;
-    }
-
-    public Duration getKeepAliveInterval() {
-        return keepAliveInterval;
-    }
-
-    public void setKeepAliveInterval(Duration keepAliveInterval) {
-        this.keepAliveInterval = keepAliveInterval;
-    }
-
-    public Duration getKeepAliveTimeout() {
-        return keepAliveTimeout;
-    }
-
-    public void setKeepAliveTimeout(Duration keepAliveTimeout) {
-        this.keepAliveTimeout = keepAliveTimeout;
-    }
-
-    public Duration getIdleTimeout() {
-        return idleTimeout;
-    }
-
-    public void setIdleTimeout(Duration idleTimeout) {
-        this.idleTimeout = idleTimeout;
-    }
-
-    public Duration getUnsolicitedPongInterval() {
-        return unsolicitedPongInterval;
-    }
-
-    public void setUnsolicitedPongInterval(Duration unsolicitedPongInterval) {
-        this.unsolicitedPongInterval = unsolicitedPongInterval;
     }
 }

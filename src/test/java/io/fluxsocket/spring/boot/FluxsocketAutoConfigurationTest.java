@@ -20,6 +20,7 @@ import org.springframework.boot.SpringBootVersion;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 import reactor.core.publisher.Mono;
@@ -92,6 +93,26 @@ class FluxsocketAutoConfigurationTest {
                     WebSocketException e = assertThrows(WebSocketException.class, () -> big.block(WAIT));
                     assertEquals(WebErrorStatus.MESSAGE_TOO_BIG, e.status());
                     assertTrue(server.nextEvent().startsWith("big 1009 "));
+                });
+    }
+
+    @Test
+    void everyPropertyBindsAndTheClientIsBuiltWithIt() {
+        runner.withPropertyValues("fluxsocket.connect-timeout=10s", "fluxsocket.send-timeout=31s",
+                        "fluxsocket.close-timeout=4s", "fluxsocket.no-delay=false", "fluxsocket.headers.X-A=a",
+                        "fluxsocket.subprotocols=v2,v1", "fluxsocket.max-frame-payload=32KB",
+                        "fluxsocket.receive-buffer-bytes=512KB", "fluxsocket.outbound-buffer-bytes=2MB",
+                        "fluxsocket.max-message-size=16MB", "fluxsocket.receive-mode=streamed",
+                        "fluxsocket.keep-alive-interval=20s", "fluxsocket.keep-alive-timeout=10s",
+                        "fluxsocket.idle-timeout=5m", "fluxsocket.unsolicited-pong-interval=30s")
+                .run(context -> {
+                    assertEquals(null, context.getStartupFailure());
+                    FluxsocketProperties p = context.getBean(FluxsocketProperties.class);
+                    assertEquals(new FluxsocketProperties(Duration.ofSeconds(10), Duration.ofSeconds(31), Duration.ofSeconds(4),
+                            false, java.util.Map.of("X-A", "a"), java.util.List.of("v2", "v1"), DataSize.ofKilobytes(32),
+                            DataSize.ofKilobytes(512), DataSize.ofMegabytes(2), DataSize.ofMegabytes(16), ReceiveMode.STREAMED,
+                            Duration.ofSeconds(20), Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofSeconds(30)), p);
+                    assertEquals(1, context.getBeansOfType(WebSocketClient.class).size());
                 });
     }
 
