@@ -29,16 +29,20 @@ import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.WebsocketServerSpec;
 
 /**
- * A Spring WebFlux WebSocket server on Reactor Netty, on loopback, for one test class: Spring's own
- * server stack ({@link HandshakeWebSocketService} with {@link ReactorNettyRequestUpgradeStrategy},
- * behind {@link WebHttpHandlerBuilder} and {@link ReactorHttpHandlerAdapter}), a
+ * A Spring WebFlux WebSocket server on Reactor Netty (or Jetty 12), on loopback, for one test class:
+ * Spring's own server stack ({@link HandshakeWebSocketService} with
+ * {@link ReactorNettyRequestUpgradeStrategy}, behind {@link WebHttpHandlerBuilder} and
+ * {@link ReactorHttpHandlerAdapter}; on Jetty, their Jetty core counterparts), a
  * {@link WebSocketHandler} per path. Paths under {@code /ping-aware/} upgrade with
  * {@code handlePing(true)}, so their handlers receive the client's Pings as messages. Events the
  * handlers record (such as the close status a session ended with) go to {@link #events()}.
  */
 public final class SpringWebSocketServer implements AutoCloseable {
 
-    private final DisposableServer server;
+    /** The server's port on 127.0.0.1. */
+    private final int port;
+    /** Stops the server (Reactor Netty's or Jetty's). */
+    private final Runnable stop;
     private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
 
     /**
@@ -56,7 +60,20 @@ public final class SpringWebSocketServer implements AutoCloseable {
      * </ul>
      */
     public static SpringWebSocketServer scenarios() {
-        return new SpringWebSocketServer(server -> Map.of(
+        return scenarios(false);
+    }
+
+    /**
+     * {@link #scenarios()} on Jetty 12 (Spring's {@code JettyCoreHttpHandlerAdapter} and
+     * {@code JettyCoreRequestUpgradeStrategy}; {@code /ping-aware/} paths as the others), for the
+     * {@code jetty-tests} execution, the only one with Jetty on its class path.
+     */
+    public static SpringWebSocketServer scenariosOnJetty() {
+        return scenarios(true);
+    }
+
+    private static SpringWebSocketServer scenarios(boolean jetty) {
+        return new SpringWebSocketServer(jetty, server -> Map.of(
 
                 "/echo", session -> session.send(session.receive().doOnNext(WebSocketMessage::retain)),
                 "/sub-protocol", new WebSocketHandler() {
@@ -90,11 +107,19 @@ public final class SpringWebSocketServer implements AutoCloseable {
                 }));
     }
 
-    SpringWebSocketServer(Function<SpringWebSocketServer, Map<String, WebSocketHandler>> handlers) {
+    SpringWebSocketServer(boolean jetty, Function<SpringWebSocketServer, Map<String, WebSocketHandler>> handlers) {
         Map<String, WebSocketHandler> routes = new LinkedHashMap<>(handlers.apply(this));
-        HandshakeWebSocketService service = new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy());
-        Supplier<WebsocketServerSpec.Builder> pingAware = () -> WebsocketServerSpec.builder().handlePing(true);
-        HandshakeWebSocketService pingService = new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy(pingAware));
+        HandshakeWebSocketService service;
+        HandshakeWebSocketService pingService;
+        if (jetty) {
+            // Jetty's types only in JettyServer, which only this branch loads.
+            service = JettyServer.webSocketService();
+            pingService = service;
+        } else {
+            service = new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy());
+            Supplier<WebsocketServerSpec.Builder> pingAware = () -> WebsocketServerSpec.builder().handlePing(true);
+            pingService = new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy(pingAware));
+        }
         HttpHandler http = WebHttpHandlerBuilder.webHandler(exchange -> {
             String path = exchange.getRequest().getPath().value();
             WebSocketHandler handler = routes.get(path);
@@ -107,14 +132,22 @@ public final class SpringWebSocketServer implements AutoCloseable {
             exchange.getResponse().getHeaders().add("Set-Cookie", "session=abc; Path=/");
             return (path.startsWith("/ping-aware/") ? pingService : service).handleRequest(exchange, handler);
         }).build();
-        this.server = HttpServer.create().host("127.0.0.1").port(0)
-                .handle(new ReactorHttpHandlerAdapter(http))
-                .bindNow();
+        if (jetty) {
+            JettyServer server = JettyServer.start(http);
+            this.port = server.port();
+            this.stop = server::stop;
+        } else {
+            DisposableServer server = HttpServer.create().host("127.0.0.1").port(0)
+                    .handle(new ReactorHttpHandlerAdapter(http))
+                    .bindNow();
+            this.port = server.port();
+            this.stop = server::disposeNow;
+        }
     }
 
     /** The {@code ws://} URI of {@code path} on this server. */
     public URI uri(String path) {
-        return URI.create("ws://127.0.0.1:" + server.port() + path);
+        return URI.create("ws://127.0.0.1:" + port + path);
     }
 
     /** Records an event of a handler, for the test to take. */
@@ -145,7 +178,7 @@ public final class SpringWebSocketServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.disposeNow();
+        stop.run();
     }
 
     /**
