@@ -1,6 +1,8 @@
 package io.fluxsocket.spring.boot;
 
+import io.fluxsocket.WebErrorStatus;
 import io.fluxsocket.WebSocketClient;
+import io.fluxsocket.WebSocketException;
 import io.fluxsocket.spring.FluxsocketWebSocketClient;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -8,6 +10,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -29,16 +32,29 @@ public class FluxsocketAutoConfiguration {
     }
 
     /**
-     * The fluxsocket client: the builder's defaults, then the properties, then each customizer.
+     * The fluxsocket client: the builder's defaults, then the properties (TLS from the SSL bundle
+     * {@code fluxsocket.ssl.bundle} names), then each customizer.
      *
-     * @throws io.fluxsocket.WebSocketException with {@code INVALID_ARGUMENT} for an invalid property
+     * @throws WebSocketException with {@code INVALID_ARGUMENT} for an invalid property, or an SSL
+     *     bundle named without {@code SslBundles} in the application; Boot's
+     *     {@code NoSuchSslBundleException} for a bundle it does not have
      */
     @Bean
     @ConditionalOnMissingBean
     public WebSocketClient fluxsocketClient(FluxsocketProperties properties,
-            ObjectProvider<FluxsocketBuilderCustomizer> customizers) {
+            ObjectProvider<FluxsocketBuilderCustomizer> customizers, ObjectProvider<SslBundles> sslBundles) {
         WebSocketClient.Builder builder = WebSocketClient.builder();
         properties.applyTo(builder);
+        String bundle = properties.ssl() == null ? null : properties.ssl().bundle();
+        if (bundle != null) {
+            SslBundles bundles = sslBundles.getIfAvailable();
+            if (bundles == null) {
+                throw new WebSocketException(WebErrorStatus.INVALID_ARGUMENT,
+                        "fluxsocket.ssl.bundle: '" + bundle + "' is set, but the application has no SslBundles");
+            }
+            // The bundle's trust and key managers decide, as with Builder.sslContext.
+            builder.sslContext(bundles.getBundle(bundle).createSslContext());
+        }
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
         return builder.build();
     }

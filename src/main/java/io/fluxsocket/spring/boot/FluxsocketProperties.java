@@ -24,6 +24,7 @@ import org.springframework.util.unit.DataSize;
  * fluxsocket.keep-alive-interval=20s
  * fluxsocket.keep-alive-timeout=10s
  * fluxsocket.headers.X-Client=orders-service
+ * fluxsocket.ssl.bundle=feeds
  * </pre>
  *
  * @param connectTimeout          the whole opening handshake's timeout
@@ -44,13 +45,15 @@ import org.springframework.util.unit.DataSize;
  * @param keepAliveTimeout        keep-alive: how long to wait for a frame after that Ping
  * @param idleTimeout             no data either way for this long closes the connection with 1001
  * @param unsolicitedPongInterval an unsolicited Pong every interval
+ * @param ssl                     {@code wss://}: the Spring Boot SSL bundle whose trust and key
+ *                                material the client uses ({@code fluxsocket.ssl.bundle})
  */
 @ConfigurationProperties("fluxsocket")
 public record FluxsocketProperties(Duration connectTimeout, Duration sendTimeout, Duration closeTimeout,
         Boolean noDelay, Map<String, String> headers, List<String> subprotocols, DataSize maxFramePayload,
         DataSize receiveBufferBytes, DataSize outboundBufferBytes, DataSize maxMessageSize,
         ReceiveMode receiveMode, Duration keepAliveInterval, Duration keepAliveTimeout, Duration idleTimeout,
-        Duration unsolicitedPongInterval) {
+        Duration unsolicitedPongInterval, Ssl ssl) {
 
     /** Unset options are null, but for headers and subprotocols, which are then empty. */
     public FluxsocketProperties {
@@ -59,7 +62,17 @@ public record FluxsocketProperties(Duration connectTimeout, Duration sendTimeout
     }
 
     /**
-     * Sets every option that is set here on {@code builder}.
+     * TLS from a Spring Boot SSL bundle ({@code spring.ssl.bundle.*}).
+     *
+     * @param bundle the name of the bundle whose trust material checks the server's certificate and
+     *               whose key material, if it has any, is the client certificate
+     */
+    public record Ssl(String bundle) {
+    }
+
+    /**
+     * Sets every option that is set here on {@code builder} (but the SSL bundle, which
+     * {@link FluxsocketAutoConfiguration} resolves).
      *
      * @throws io.fluxsocket.WebSocketException with {@code INVALID_ARGUMENT} for an invalid value, or
      *     for only one of the keep-alive's interval and timeout

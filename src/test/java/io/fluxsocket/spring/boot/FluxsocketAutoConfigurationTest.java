@@ -6,7 +6,11 @@ import io.fluxsocket.WebSocketClient;
 import io.fluxsocket.WebSocketException;
 import io.fluxsocket.spring.FluxsocketWebSocketClient;
 import io.fluxsocket.spring.SpringWebSocketServer;
+import io.fluxsocket.testing.TestPki;
+import io.fluxsocket.testing.TestServer;
 
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -16,8 +20,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.SpringBootVersion;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.ssl.DefaultSslBundleRegistry;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.util.unit.DataSize;
@@ -104,16 +113,59 @@ class FluxsocketAutoConfigurationTest {
                         "fluxsocket.receive-buffer-bytes=512KB", "fluxsocket.outbound-buffer-bytes=2MB",
                         "fluxsocket.max-message-size=16MB", "fluxsocket.receive-mode=streamed",
                         "fluxsocket.keep-alive-interval=20s", "fluxsocket.keep-alive-timeout=10s",
-                        "fluxsocket.idle-timeout=5m", "fluxsocket.unsolicited-pong-interval=30s")
+                        "fluxsocket.idle-timeout=5m", "fluxsocket.unsolicited-pong-interval=30s", "fluxsocket.ssl.bundle=feeds")
+                .withBean(SslBundles.class, () -> new DefaultSslBundleRegistry("feeds", SslBundle.of(null)))
                 .run(context -> {
                     assertEquals(null, context.getStartupFailure());
                     FluxsocketProperties p = context.getBean(FluxsocketProperties.class);
                     assertEquals(new FluxsocketProperties(Duration.ofSeconds(10), Duration.ofSeconds(31), Duration.ofSeconds(4),
                             false, java.util.Map.of("X-A", "a"), java.util.List.of("v2", "v1"), DataSize.ofKilobytes(32),
                             DataSize.ofKilobytes(512), DataSize.ofMegabytes(2), DataSize.ofMegabytes(16), ReceiveMode.STREAMED,
-                            Duration.ofSeconds(20), Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofSeconds(30)), p);
+                            Duration.ofSeconds(20), Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofSeconds(30),
+                            new FluxsocketProperties.Ssl("feeds")), p);
                     assertEquals(1, context.getBeansOfType(WebSocketClient.class).size());
                 });
+    }
+
+    @Test
+    void tlsTrustAndTheClientCertificateComeFromAnSslBundle(@TempDir Path dir) throws Exception {
+        TestPki pki = TestPki.get();
+        Path ca = pki.writeCaPem(dir);
+        Path chain = pki.client().writeChainPem(dir, "client.pem");
+        Path key = pki.client().writeKeyPem(dir, "client-key.pem");
+        try (TestServer tls = TestServer.echoingOverTls(pki.valid(), true)) {
+            URI uri = tls.uri("wss", "localhost");
+            ApplicationContextRunner withSsl = runner.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class))
+                    .withPropertyValues("spring.ssl.bundle.pem.feeds.truststore.certificate=" + ca.toUri(),
+                            "spring.ssl.bundle.pem.feeds.keystore.certificate=" + chain.toUri(),
+                            "spring.ssl.bundle.pem.feeds.keystore.private-key=" + key.toUri());
+            withSsl.withPropertyValues("fluxsocket.ssl.bundle=feeds").run(context -> {
+                WebSocketClient client = context.getBean(WebSocketClient.class);
+                io.fluxsocket.StreamWebSocket ws = client.connect(uri).block(WAIT);
+                ws.send(Mono.just(java.nio.ByteBuffer.wrap(new byte[] {7}))).block(WAIT);
+                assertEquals(1, ws.receive().next().block(WAIT).remaining());
+                ws.close().block(WAIT);
+            });
+            // Without the bundle, the JVM's trust refuses the test CA.
+            withSsl.run(context -> {
+                Mono<io.fluxsocket.StreamWebSocket> connect = context.getBean(WebSocketClient.class).connect(uri);
+                WebSocketException e = assertThrows(WebSocketException.class, () -> connect.block(WAIT));
+                assertEquals(WebErrorStatus.CERTIFICATE_IS_INVALID, e.status(), e.toString());
+            });
+        }
+    }
+
+    @Test
+    void anSslBundleTheApplicationDoesNotHaveFailsTheStart() {
+        runner.withPropertyValues("fluxsocket.ssl.bundle=missing").run(context -> {
+            Throwable failure = context.getStartupFailure();
+            while (failure != null && !(failure instanceof WebSocketException)) {
+                failure = failure.getCause();
+            }
+            WebSocketException e = assertInstanceOf(WebSocketException.class, failure);
+            assertEquals(WebErrorStatus.INVALID_ARGUMENT, e.status());
+            assertTrue(e.getMessage().startsWith("fluxsocket.ssl.bundle"), e.getMessage());
+        });
     }
 
     @Test
