@@ -10,9 +10,11 @@ TEST-*.xml reports of that run and nothing older: remove it before the run.
 
 Fails (exit 1), naming what is wrong, when:
   - a report cannot be parsed, or a report's <testsuite> totals disagree with its <testcase>s;
-  - a (class, test name) pair appears more than once across all reports (a class-level result,
-    whose name is empty, may appear once per execution: it is keyed with its <testsuite> name,
-    which carries the execution's reportNameSuffix);
+  - a (class, test name) pair appears more than once across the reports of one execution (a test
+    class that runs in two executions, such as the Spring adapter's with Spring 7 and with 6.2, has
+    its results once in each: an execution with a reportNameSuffix names its <testsuite>s
+    "<class>(<suffix>)", and results are keyed with that suffix; a class-level result, whose name
+    is empty, is keyed with its whole <testsuite> name);
   - the number of <testcase>s, or of failures, errors or skipped among them, differs from the sum
     of Surefire's closing summaries; per class, the counts are compared too, to name the classes
     whose results are missing or extra.
@@ -32,6 +34,8 @@ COUNTS = r"Tests run: (\d+), Failures: (\d+), Errors: (\d+), Skipped: (\d+)"
 SUMMARY = re.compile(r"^\[(?:INFO|WARNING|ERROR)\] " + COUNTS + r"(?:, Flakes: \d+)?\s*$")
 PER_CLASS = re.compile(r"^\[(?:INFO|WARNING|ERROR)\] " + COUNTS + r", Time elapsed: .* -- in (\S+)\s*$")
 KINDS = ("tests", "failures", "errors", "skipped")
+# The "(<reportNameSuffix>)" that ends the <testsuite> name of an execution with a suffix.
+SUFFIX = re.compile(r"\([^()]+\)$")
 
 
 def read_log(path):
@@ -118,12 +122,17 @@ def main(argv):
     if not files:
         problems.append(f"{directory}: no TEST-*.xml report")
 
-    # Each result exactly once.
-    keys = collections.Counter(
-        (cls, name) if name else (suite, cls, "<class-level>") for _, suite, cls, name, _ in cases)
+    # Each result exactly once (per execution).
+    def result_key(suite, cls, name):
+        if not name:
+            return (suite, cls, "<class-level>")
+        suffix = SUFFIX.search(suite)
+        return (cls, name) + ((suffix.group(0),) if suffix else ())
+
+    keys = collections.Counter(result_key(suite, cls, name) for _, suite, cls, name, _ in cases)
     where = collections.defaultdict(list)
     for file, suite, cls, name, _ in cases:
-        where[(cls, name) if name else (suite, cls, "<class-level>")].append(file)
+        where[result_key(suite, cls, name)].append(file)
     for key, n in sorted(keys.items()):
         if n > 1:
             problems.append(f"reported {n} times: {' / '.join(key)} (in {', '.join(sorted(where[key]))})")

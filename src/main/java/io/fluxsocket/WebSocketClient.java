@@ -62,7 +62,8 @@ public interface WebSocketClient {
      * @param uri an absolute {@code ws://} or {@code wss://} URI
      * @return a {@link Mono} that emits the open connection once the opening handshake succeeded,
      *     and errors with a {@link WebSocketException}: {@code INVALID_ARGUMENT} for a bad URI
-     *     (before any I/O), {@code HOST_NAME_NOT_RESOLVED}, {@code CANNOT_CONNECT},
+     *     (before any I/O), {@code HOST_NAME_NOT_RESOLVED}, {@code CANNOT_CONNECT} (naming every
+     *     address tried, see {@link Builder#resolver}),
      *     {@code TIMEOUT} if the whole opening handshake took longer than the connect timeout,
      *     the handshake's HTTP status ({@code NOT_FOUND}, {@code UNAUTHORIZED}, …; after the one answer
      *     to a {@code 401} of {@link Builder#serverCredential(ServerCredential)} and the redirects
@@ -147,11 +148,18 @@ public interface WebSocketClient {
         private ServerCredential serverCredential;
         /** How many redirects a connect follows; 0 for none. */
         private int maxRedirects;
+        /** Finds the addresses of a host name for direct connections. */
+        private HostResolver resolver = HostResolver.system();
+        /** The longest one TCP connect to one address may take; null for the connect timeout. */
+        private Duration connectAttemptTimeout;
 
         Builder() {
         }
 
-        /** Bounds the whole opening handshake: DNS, TCP, TLS and the HTTP upgrade. Default 60 s. */
+        /**
+         * Bounds the whole opening handshake: DNS, TCP (every address tried, see {@link #resolver}),
+         * TLS and the HTTP upgrade. Default 60 s.
+         */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = Arguments.positive(timeout, "connectTimeout");
             return this;
@@ -457,6 +465,37 @@ public interface WebSocketClient {
             return this;
         }
 
+        // ---- Addresses ----
+
+        /**
+         * Finds the addresses of a host name for direct connections; every address is tried, the
+         * Happy Eyeballs way (see {@link HostResolver}). When all fail, {@code connect} errors naming
+         * the host and each address with its reason: the status all the attempts failed with, else
+         * {@code CANNOT_CONNECT}. Default: {@link HostResolver#system()}, the JVM's, off the event loops.
+         *
+         * @throws WebSocketException with {@code INVALID_ARGUMENT} naming {@code resolver} if null
+         */
+        public Builder resolver(HostResolver resolver) {
+            if (resolver == null) {
+                throw Arguments.invalid("resolver", "must not be null (HostResolver.system() is the default)");
+            }
+            this.resolver = resolver;
+            return this;
+        }
+
+        /**
+         * The longest one TCP connect to one address may take (the original's per-address timeout).
+         * Attempts overlap, so an address that does not answer never holds up the next: this only
+         * ends such attempts, and a connect no address answers, sooner. Default: none but
+         * {@link #connectTimeout}, which bounds every attempt and the whole connect.
+         *
+         * @throws WebSocketException with {@code INVALID_ARGUMENT} for a zero, negative or null duration
+         */
+        public Builder connectAttemptTimeout(Duration timeout) {
+            this.connectAttemptTimeout = Arguments.positive(timeout, "connectAttemptTimeout");
+            return this;
+        }
+
         // ---- TLS (wss://) ----
 
         /**
@@ -637,7 +676,7 @@ public interface WebSocketClient {
                     java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers)), List.copyOf(subprotocols), maxFramePayload, receiveBufferBytes,
                     outboundBufferBytes, maxMessageSize, receiveMode, tls, keepAliveInterval, keepAliveTimeout, idleTimeout,
                     unsolicitedPongInterval, perMessageDeflate, metrics, proxy, proxySelector,
-                    serverCredential, maxRedirects));
+                    serverCredential, maxRedirects, resolver, connectAttemptTimeout));
         }
     }
 }

@@ -18,7 +18,10 @@ public interface WebSocketInfo {
     /** The client's address of the TCP connection. */
     InetSocketAddress localAddress();
 
-    /** The server's address of the TCP connection. */
+    /**
+     * The server's address of the TCP connection: of a host with several addresses, the one whose
+     * connection won ({@link HostResolver}); through a proxy, the proxy's.
+     */
     InetSocketAddress remoteAddress();
 
     /**

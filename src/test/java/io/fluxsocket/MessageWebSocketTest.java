@@ -152,6 +152,24 @@ class MessageWebSocketTest {
     }
 
     @Test
+    void aSendWhoseSubscriberClosesOnTheEventLoopWhenItFailsLeavesTheOtherSendsAndTheCloseSound() {
+        // A fused publisher that fails at its first poll: the send fails inside the outbound's
+        // drain, and its subscriber closes the connection there and then (as Spring's
+        // Mono.usingWhen does when a handler fails).
+        try (TestServer server = TestServer.echoing()) {
+            IllegalStateException boom = new IllegalStateException("boom");
+            Flux<WebSocketMessage> failing = Flux.just(WebSocketMessage.text("never"))
+                    .handle((m, sink) -> sink.error(boom));
+            CloseStatus status = client().build().connectMessages(server.uri())
+                    .flatMap(ws -> ws.send(failing)
+                            .onErrorResume(e -> e == boom ? ws.close(4000, "failed") : Mono.error(e))
+                            .then(ws.closeStatus()))
+                    .block(WAIT);
+            assertEquals(4000, status.code());
+        }
+    }
+
+    @Test
     void concurrentSendsInterleaveOnlyBetweenWholeMessages() {
         try (TestServer server = TestServer.echoing()) {
             MessageWebSocket ws = client().maxFramePayload(128).build().connectMessages(server.uri()).block(WAIT);

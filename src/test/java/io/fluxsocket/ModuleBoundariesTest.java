@@ -31,14 +31,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ModuleBoundariesTest {
 
     @Test
-    void theModuleExportsTheApiTheAdaptersAndTheMicrometerReporterOnly() {
+    void theModuleExportsTheApiTheAdaptersTheMicrometerReporterAndTheSpringAdapterOnly() {
         ModuleDescriptor module = ModuleFinder.of(classes()).find("io.fluxsocket").orElseThrow().descriptor();
         Set<String> exported = module.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet());
-        assertEquals(Set.of("io.fluxsocket", "io.fluxsocket.io", "io.fluxsocket.micrometer"), exported);
+        assertEquals(Set.of("io.fluxsocket", "io.fluxsocket.io", "io.fluxsocket.micrometer", "io.fluxsocket.spring",
+                "io.fluxsocket.spring.boot"), exported);
         // Micrometer is optional: the module resolves without it.
         ModuleDescriptor.Requires micrometer = module.requires().stream()
                 .filter(r -> r.name().equals("micrometer.core")).findFirst().orElseThrow();
         assertEquals(Set.of(ModuleDescriptor.Requires.Modifier.STATIC), micrometer.modifiers());
+        // So is Spring.
+        Set<String> spring = module.requires().stream().filter(r -> r.name().startsWith("spring."))
+                .peek(r -> assertEquals(Set.of(ModuleDescriptor.Requires.Modifier.STATIC), r.modifiers(), r.toString()))
+                .map(ModuleDescriptor.Requires::name).collect(Collectors.toSet());
+        assertEquals(Set.of("spring.core", "spring.web", "spring.webflux", "spring.beans", "spring.context", "spring.boot",
+                "spring.boot.autoconfigure"), spring);
         assertTrue(module.packages().containsAll(Set.of("io.fluxsocket.internal", "io.fluxsocket.cli")), module.packages().toString());
     }
 
@@ -64,7 +71,7 @@ class ModuleBoundariesTest {
     void theImplementationAndTheAdaptersDependOnTheApiAndNothingElseOfTheProject() {
         String out = jdeps("io\\.fluxsocket.*");
         Set<String> edges = edges(out, "io\\.fluxsocket[\\w.]*");
-        // The implementation, the adapters and the Micrometer reporter are built on the API and not
+        // The implementation, the adapters, the Micrometer reporter and the Spring adapter are built on the API and not
         // on each other; the API reaches them only where it creates them:
         // WebSocketClient.Builder.build(), and StreamWebSocket's inputStream() and outputStream().
         // It never reaches the Micrometer reporter, which an application gives the builder.
@@ -74,7 +81,10 @@ class ModuleBoundariesTest {
                 "io.fluxsocket.cli -> io.fluxsocket",
                 "io.fluxsocket.internal -> io.fluxsocket",
                 "io.fluxsocket.io -> io.fluxsocket",
-                "io.fluxsocket.micrometer -> io.fluxsocket")), edges, out);
+                "io.fluxsocket.micrometer -> io.fluxsocket",
+                "io.fluxsocket.spring -> io.fluxsocket",
+                "io.fluxsocket.spring.boot -> io.fluxsocket",
+                "io.fluxsocket.spring.boot -> io.fluxsocket.spring")), edges, out);
     }
 
     @Test
@@ -88,11 +98,22 @@ class ModuleBoundariesTest {
         assertEquals(Set.of("io.fluxsocket.micrometer"), users, out);
     }
 
+    @Test
+    void onlyTheSpringAdapterAndItsBootAutoConfigurationUseSpring() {
+        String out = jdeps("org\\.springframework.*");
+        Set<String> users = new TreeSet<>();
+        for (String edge : edges(out, "org\\.springframework[\\w.]*")) {
+            users.add(edge.substring(0, edge.indexOf(' ')));
+        }
+        // Every other package loads without Spring (SpringAbsentTest runs the client so).
+        assertEquals(Set.of("io.fluxsocket.spring", "io.fluxsocket.spring.boot"), users, out);
+    }
+
     /** jdeps' package dependencies of the library's classes on packages matching {@code regex}. */
     private static String jdeps(String regex) {
         ToolProvider jdeps = ToolProvider.findFirst("jdeps").orElseThrow();
         String modulePath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(p -> p.matches(".*/(io/netty|io/projectreactor|org/reactivestreams|org/jspecify|io/micrometer)/.*\\.jar"))
+                .filter(p -> p.matches(".*/(io/netty|io/projectreactor|org/reactivestreams|org/jspecify|io/micrometer|org/springframework|commons-logging)/.*\\.jar"))
                 .collect(Collectors.joining(File.pathSeparator));
         StringWriter out = new StringWriter();
         int status = jdeps.run(new PrintWriter(out), new PrintWriter(out), "--module-path", modulePath,

@@ -1,5 +1,6 @@
 package io.fluxsocket.internal;
 
+import io.fluxsocket.HostResolver;
 import io.fluxsocket.PerMessageDeflate;
 import io.fluxsocket.ReceiveMode;
 import io.fluxsocket.ServerCredential;
@@ -13,7 +14,8 @@ import java.util.Map;
 import reactor.core.publisher.Mono;
 
 /**
- * The validated, immutable options of a client, as the public builder set them. Public only for
+ * The validated, immutable options of a client, as the public builder set them ({@code resolver}
+ * never null; {@code connectAttemptTimeout} null for the connect timeout). Public only for
  * {@link io.fluxsocket.WebSocketClient.Builder} to build it: the module does not export this package.
  */
 public record ClientConfig(
@@ -38,7 +40,9 @@ public record ClientConfig(
         WebSocketProxy proxy,
         ProxySelector proxySelector,
         ServerCredential serverCredential,
-        int maxRedirects) {
+        int maxRedirects,
+        HostResolver resolver,
+        Duration connectAttemptTimeout) {
 
     /** Options with the default TLS options. */
     public ClientConfig(Duration connectTimeout, Duration sendTimeout, Duration closeTimeout, boolean noDelay,
@@ -46,6 +50,6 @@ public record ClientConfig(
             int outboundBufferBytes, int maxMessageSize, ReceiveMode receiveMode) {
         this(connectTimeout, sendTimeout, closeTimeout, noDelay, headers, subprotocols, maxFramePayload,
                 receiveBufferBytes, outboundBufferBytes, maxMessageSize, receiveMode, TlsOptions.DEFAULT, null, null, null, null, null, null, null, null,
-                null, 0);
+                null, 0, HostResolver.system(), null);
     }
 }

@@ -11,7 +11,6 @@ import io.fluxsocket.WebSocketRequest;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.resolver.DefaultAddressResolverGroup;
 
 import java.net.URI;
 import java.util.concurrent.atomic.AtomicReference;
@@ -50,7 +49,6 @@ public final class DefaultWebSocketClient implements WebSocketClient {
         this.config = config;
         int high = config.outboundBufferBytes();
         TcpClient tcp = TcpClient.newConnection()
-                .resolver(DefaultAddressResolverGroup.INSTANCE)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
                 .option(ChannelOption.TCP_NODELAY, config.noDelay())
                 .option(ChannelOption.AUTO_READ, false)
@@ -58,7 +56,7 @@ public final class DefaultWebSocketClient implements WebSocketClient {
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(512, 16 * 1024, MAX_READ_BYTES)
                         // Set here, or it is 1: one socket read per wake-up of the event loop.
                         .maxMessagesPerRead(READS_PER_WAKEUP));
-        this.dialer = new Dialer(transport.apply(tcp), config.proxy(), config.proxySelector());
+        this.dialer = new Dialer(transport.apply(tcp), config);
     }
 
     /**

@@ -1,9 +1,11 @@
 package io.fluxsocket.internal;
 
+import io.fluxsocket.HostResolver;
 import io.fluxsocket.WebErrorStatus;
 import io.fluxsocket.WebSocketException;
 import io.fluxsocket.WebSocketProxy;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.NetUtil;
 
@@ -16,10 +18,13 @@ import java.net.Proxy;
 import java.net.ProxySelector;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
@@ -32,9 +37,13 @@ import reactor.netty.tcp.TcpClient;
  * a proxy, waits for the tunnel ({@link ProxyTunnel}); an HTTP proxy that answers 407 offering Basic
  * to a connect without a credential is asked once more, on a new connection, with the credential.
  *
- * <p>The origin's host name is never resolved here when a proxy is used (the TCP client's resolver
- * is a no-op then): the proxy resolves it. Work that may block (a selector, which is application
- * code; resolving a proxy's host name; the JVM's {@link Authenticator}) runs on
+ * <p>A direct connection asks the client's {@link HostResolver} for the addresses of the origin's
+ * host name (an IP literal is not resolved) and races TCP connections to them ({@link AddressRace},
+ * RFC 8305); {@code init} then runs on the winner's channel only, before anything is read or
+ * written on it. The origin's host name is never resolved here when a proxy is used: the proxy
+ * resolves it. The TCP clients' own resolver is Netty's no-op one: every address they get is
+ * resolved already, or goes to the proxy unresolved. Work that may block (a selector, which is
+ * application code; resolving a proxy's host name; the JVM's {@link Authenticator}) runs on
  * {@link Schedulers#boundedElastic()}, never on an event loop.
  */
 final class Dialer {
@@ -42,18 +51,32 @@ final class Dialer {
     /** No proxy: the marker route of a direct connection. */
     private static final Optional<ProxyRoute> DIRECT = Optional.empty();
 
-    /** Direct connections: the client's resolver resolves the origin. */
-    private final TcpClient direct;
+    /** An attempt of a direct connection: to one resolved address, within the per-attempt timeout. */
+    private final TcpClient perAddress;
     /** Connections through a proxy: the origin goes to the proxy unresolved. */
     private final TcpClient tunnelled;
     private final WebSocketProxy proxy;
     private final ProxySelector selector;
+    /** The addresses of an origin's host name, for direct connections. */
+    private final HostResolver resolver;
+    /** How a timed-out attempt is described in the error of a race that every address lost. */
+    private final String attemptTimeout;
 
-    Dialer(TcpClient tcp, WebSocketProxy proxy, ProxySelector selector) {
-        this.direct = tcp;
+    /** @param tcp the TCP client of every connection, its {@code CONNECT_TIMEOUT_MILLIS} the connect timeout */
+    Dialer(TcpClient tcp, ClientConfig config) {
         this.tunnelled = tcp.resolver(NoopAddressResolverGroup.INSTANCE);
-        this.proxy = proxy;
-        this.selector = selector;
+        this.proxy = config.proxy();
+        this.selector = config.proxySelector();
+        this.resolver = config.resolver() == null ? HostResolver.system() : config.resolver();
+        Duration perAttempt = config.connectAttemptTimeout();
+        if (perAttempt == null || perAttempt.compareTo(config.connectTimeout()) >= 0) {
+            this.perAddress = tunnelled;
+            this.attemptTimeout = "within " + config.connectTimeout().toMillis() + " ms";
+        } else {
+            this.perAddress = tunnelled.option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                    (int) Math.max(1, Math.min(Integer.MAX_VALUE, perAttempt.toMillis())));
+            this.attemptTimeout = "within " + perAttempt.toMillis() + " ms (connectAttemptTimeout)";
+        }
     }
 
     /**
@@ -67,16 +90,65 @@ final class Dialer {
      *     errors with a {@link WebSocketException} naming the proxy when one failed
      */
     Mono<Connection> connect(Target target, Consumer<Channel> init, AtomicReference<ProxyTunnel> current) {
-        return route(target).flatMap(route -> route.isEmpty() ? connect(direct, target, init)
+        return route(target).flatMap(route -> route.isEmpty() ? direct(target, init)
                 : through(route.get(), target, init, current));
     }
 
-    private static Mono<Connection> connect(TcpClient tcp, Target target, Consumer<Channel> init) {
-        TcpClient client = tcp.remoteAddress(() -> InetSocketAddress.createUnresolved(target.host(), target.port()));
-        if (init != null) {
-            client = client.doOnChannelInit((observer, channel, address) -> init.accept(channel));
+    /**
+     * Straight to the origin: its addresses raced, then {@code init} on the winner's channel only (an
+     * attempt that loses must not build an SSLEngine, send a ClientHello, or leave its TlsSession
+     * where the winner's is looked for).
+     */
+    private Mono<Connection> direct(Target target, Consumer<Channel> init) {
+        return addresses(target)
+                .flatMap(addresses -> AddressRace.connect(perAddress, target.host(), addresses, attemptTimeout))
+                .flatMap(connection -> {
+                    if (init != null) {
+                        try {
+                            init.accept(connection.channel());
+                        } catch (RuntimeException | Error e) {
+                            connection.dispose();
+                            return Mono.error(e);
+                        }
+                    }
+                    return Mono.just(connection);
+                });
+    }
+
+    /**
+     * The addresses to try for the origin, in the order of the attempts: an IP literal's own, else
+     * what the resolver answers. Errors with {@code HOST_NAME_NOT_RESOLVED} for no answer, an empty
+     * one or the resolver's error; with {@code INVALID_ARGUMENT} naming {@code resolver} for a null.
+     */
+    private Mono<List<InetSocketAddress>> addresses(Target target) {
+        String host = target.host();
+        if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
+            // A literal: no lookup happens.
+            return Mono.fromCallable(() -> List.of(new InetSocketAddress(InetAddress.getByName(host), target.port())));
         }
-        return client.connect().cast(Connection.class);
+        return Mono.defer(() -> {
+            Publisher<List<InetAddress>> answer = resolver.resolve(host);
+            if (answer == null) {
+                return Mono.error(WebSocketProtocol.invalid("resolver", "answered null for " + host));
+            }
+            return Mono.from(answer);
+        }).onErrorMap(e -> !(e instanceof WebSocketException), e -> new WebSocketException(WebErrorStatus.HOST_NAME_NOT_RESOLVED,
+                        "the host name " + host + " could not be resolved: "
+                        + (e instanceof UnknownHostException ? e.getMessage() : e.toString()), e))
+                .switchIfEmpty(Mono.error(() -> notFound(host)))
+                .<List<InetSocketAddress>>handle((resolved, sink) -> {
+                    if (resolved.isEmpty()) {
+                        sink.error(notFound(host));
+                    } else if (resolved.stream().anyMatch(Objects::isNull)) {
+                        sink.error(WebSocketProtocol.invalid("resolver", "answered a list holding null for " + host));
+                    } else {
+                        sink.next(AddressRace.order(resolved, target.port()));
+                    }
+                });
+    }
+
+    private static WebSocketException notFound(String host) {
+        return new WebSocketException(WebErrorStatus.HOST_NAME_NOT_RESOLVED, "the resolver found no address for " + host);
     }
 
     /** Through a proxy: once, and once more with the credential if an HTTP proxy asks for it. */
@@ -95,12 +167,13 @@ final class Dialer {
         return Mono.defer(() -> {
             ProxyTunnel tunnel = new ProxyTunnel(route, target, offerCredential);
             current.set(tunnel);
-            return connect(tunnelled, target, channel -> {
-                tunnel.install(channel);
-                if (init != null) {
-                    init.accept(channel);
-                }
-            }).onErrorMap(e -> {
+            return tunnelled.remoteAddress(() -> InetSocketAddress.createUnresolved(target.host(), target.port()))
+                    .doOnChannelInit((observer, channel, address) -> {
+                        tunnel.install(channel);
+                        if (init != null) {
+                            init.accept(channel);
+                        }
+                    }).connect().cast(Connection.class).onErrorMap(e -> {
                 WebSocketException failed = tunnel.unreachable(e);
                 if (route.selected() && failed.status() == WebErrorStatus.CANNOT_CONNECT) {
                     // Application code: told off the event loop.

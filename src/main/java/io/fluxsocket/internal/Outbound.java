@@ -371,10 +371,13 @@ final class Outbound implements FrameWriter.Completions {
 
     private void takeMessages() {
         for (int i = 0; sources != null && i < sources.size() && terminated == null; ) {
-            if (sources.get(i).take()) {
+            MessageSend s = sources.get(i);
+            if (s.take()) {
                 i++;
             } else {
-                sources.remove(i);
+                // By identity, not index: take() may have signalled its subscriber, whose close()
+                // (on this thread) stopped every source and cleared the list.
+                sources.remove(s);
             }
         }
     }

@@ -15,6 +15,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -407,7 +408,12 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public WebSocketException writeFailed(Throwable cause) {
-        fail(Ending.abnormal(Ending.lost(cause)), 0);
+        // A write fails with ClosedChannelException when the channel closed with no failure before
+        // it: Netty closes it on reading the end of the stream, so the server closed TCP without a
+        // Close frame, as onChannelClosed reports it (the library's own closes decide the ending first).
+        fail(Ending.abnormal(cause instanceof ClosedChannelException
+                ? new WebSocketException(WebErrorStatus.CONNECTION_ABORTED, "the server closed TCP without a Close frame", cause)
+                : Ending.lost(cause)), 0);
         return ending.error() != null ? ending.error() : new WebSocketException(WebErrorStatus.CLOSED,
                 "the message could not be written: the connection ended", cause);
     }

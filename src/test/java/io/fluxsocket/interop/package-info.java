@@ -20,5 +20,9 @@
  * environment variables) and against {@link io.fluxsocket.interop.ReactorNettyDeflateServer}; the
  * three serve the same routes ({@code /echo}, {@code /fragments}, {@code /download},
  * {@code /upload}).
+ *
+ * <p>{@link io.fluxsocket.interop.PeerFaultTest} puts the tests' fault proxy between the client
+ * and each peer: downloads from {@code /download}, uploads to {@code /sink} of the peers' fault
+ * programs ({@code fault-server.js}, {@code fault_server.py}), which print what they got.
  */
 package io.fluxsocket.interop;

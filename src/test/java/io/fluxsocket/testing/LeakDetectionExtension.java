@@ -77,6 +77,26 @@ public final class LeakDetectionExtension implements BeforeAllCallback, AfterAll
         }
     }
 
+    /**
+     * The same check for a test engine without Jupiter's extensions (jqwik): call before the
+     * container's first test; {@link #assertNoLeakSinceStart(String)} after its last.
+     */
+    public static void startRecording() {
+        collectLeaks();
+        synchronized (LEAKS) {
+            LEAKS.clear();
+        }
+    }
+
+    /** Fails if Netty reported a leak since {@link #startRecording()}. */
+    public static void assertNoLeakSinceStart(String container) {
+        List<String> leaks = collectLeaks();
+        if (!leaks.isEmpty()) {
+            throw new AssertionError(leaks.size() + " Netty buffer leak(s) reported during " + container + ":\n"
+                    + String.join("\n----\n", leaks));
+        }
+    }
+
     /** Makes Netty report what the collector found unreachable, and returns the reports so far. */
     private static List<String> collectLeaks() {
         for (int round = 0; round < 3; round++) {
