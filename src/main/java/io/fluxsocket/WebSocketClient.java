@@ -57,7 +57,15 @@ public interface WebSocketClient {
 
     /**
      * Connects in stream mode. Nothing happens until subscription; cancelling the {@link Mono}
-     * before it emits closes the socket.
+     * before it emits closes the socket, also when the cancel meets the handshake's success.
+     *
+     * <p>A subscriber disposed from another thread just as the connection reaches it may drop it:
+     * Reactor's {@code subscribe(Consumer)} subscriber, disposed first, hands the connection to
+     * {@code Hooks.onNextDropped} (logged at DEBUG) instead of the consumer. The connect closes such
+     * a connection when the dispose's cancel reaches it while it is still handing the connection over
+     * (the usual case), but not when the cancel comes after that. A subscriber that must never lose
+     * one should take every connection it is given and close those that come after its own dispose
+     * (a {@code BaseSubscriber} delivers them to {@code hookOnNext}).
      *
      * @param uri an absolute {@code ws://} or {@code wss://} URI
      * @return a {@link Mono} that emits the open connection once the opening handshake succeeded,
@@ -78,7 +86,8 @@ public interface WebSocketClient {
     /**
      * Connects in message mode: whole or streamed text and binary messages, received as
      * {@link Builder#receiveMode} says, whole ones up to {@link Builder#maxMessageSize}. Nothing
-     * happens until subscription; cancelling the {@link Mono} before it emits closes the socket.
+     * happens until subscription; cancelling the {@link Mono} before it emits closes the socket
+     * (a subscriber disposed as the connection reaches it: see {@link #connect(URI)}).
      *
      * @param uri an absolute {@code ws://} or {@code wss://} URI
      * @return a {@link Mono} that emits the open connection once the opening handshake succeeded,

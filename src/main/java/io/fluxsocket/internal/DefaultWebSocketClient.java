@@ -149,8 +149,10 @@ public final class DefaultWebSocketClient implements WebSocketClient {
         Attempts attempts = new Attempts(upgrade -> attempt(upgrade, mode, session, tunnel), credential, target,
                 config.maxRedirects());
         // Computed header values first: one that fails, fails the connect before any I/O.
-        return HandshakeRequest.resolve(target, config, request).flatMap(attempts::run)
-                .timeout(config.connectTimeout(), Mono.error(() -> timedOut(target.uri(), session.get(), tunnel.get())))
+        // The hand-off owns the connect timeout: a connection that comes as the connect is cancelled or
+        // times out is closed, not dropped.
+        return new HandOff(HandshakeRequest.resolve(target, config, request).flatMap(attempts::run),
+                        config.connectTimeout(), () -> timedOut(target.uri(), session.get(), tunnel.get()))
                 .onErrorMap(e -> !(e instanceof WebSocketException), e -> new WebSocketException(
                         WebSocketError.status(e), "could not connect to " + target.uri() + ": " + e.getMessage(), e));
     }

@@ -28,8 +28,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.MonoSink;
 import reactor.netty.NettyPipeline;
 
 /**
@@ -62,12 +64,10 @@ final class Handshake extends ChannelInboundHandlerAdapter {
     private final ClientConfig config;
     /** What the connection will receive as. */
     private final Mode mode;
-    private final MonoSink<WebSocketConnection> sink;
+    private final Outcome sink;
     private final String key;
     /** The response was seen (success or failure): nothing more is done here (event loop). */
     private boolean done;
-    /** The subscriber cancelled (any thread): the outcome is not reported. */
-    private volatile boolean cancelled;
     /** What TLS negotiated, for the connection's information. */
     private final TlsSession.Result tls;
     /** The permessage-deflate the server agreed to; null for none (event loop). */
@@ -78,7 +78,7 @@ final class Handshake extends ChannelInboundHandlerAdapter {
     private ByteArrayOutputStream refusalBody;
 
     private Handshake(HandshakeRequest request, ClientConfig config, Mode mode, TlsSession.Result tls,
-            MonoSink<WebSocketConnection> sink) {
+            Outcome sink) {
         this.request = request;
         this.target = request.target();
         this.tls = tls;
@@ -97,31 +97,40 @@ final class Handshake extends ChannelInboundHandlerAdapter {
      */
     static Mono<WebSocketConnection> perform(Channel channel, HandshakeRequest request, ClientConfig config, Mode mode,
             TlsSession.Result tls) {
-        return Mono.create(sink -> channel.eventLoop().execute(() -> {
-            channel.config().setAutoRead(false);
-            ChannelPipeline p = channel.pipeline();
-            Handshake handshake = new Handshake(request, config, mode, tls, sink);
-            sink.onCancel(() -> {
-                // Before the channel closes: the failure its closing causes is not reported.
-                handshake.cancelled = true;
-                channel.close();
-            });
-            String before = p.get(NettyPipeline.ReactiveBridge) != null ? NettyPipeline.ReactiveBridge : null;
-            if (before != null) {
-                p.addBefore(before, HTTP_CODEC, new HttpClientCodec());
-                p.addBefore(before, HANDSHAKE, handshake);
-            } else {
-                p.addLast(HTTP_CODEC, new HttpClientCodec());
-                p.addLast(HANDSHAKE, handshake);
+        return new Mono<>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super WebSocketConnection> actual) {
+                Outcome outcome = new Outcome(actual, channel);
+                actual.onSubscribe(outcome);
+                channel.eventLoop().execute(() -> start(channel, request, config, mode, tls, outcome));
             }
-            channel.writeAndFlush(handshake.request()).addListener(f -> {
-                if (!f.isSuccess()) {
-                    handshake.fail(new WebSocketException(WebErrorStatus.CONNECTION_ABORTED,
-                            "could not send the handshake request: " + f.cause(), f.cause()), channel);
-                }
-            });
-            channel.read();
-        }));
+        };
+    }
+
+    /** Starts the handshake (event loop), unless it was cancelled before. */
+    private static void start(Channel channel, HandshakeRequest request, ClientConfig config, Mode mode,
+            TlsSession.Result tls, Outcome sink) {
+        if (sink.cancelled()) {
+            return;
+        }
+        channel.config().setAutoRead(false);
+        ChannelPipeline p = channel.pipeline();
+        Handshake handshake = new Handshake(request, config, mode, tls, sink);
+        String before = p.get(NettyPipeline.ReactiveBridge) != null ? NettyPipeline.ReactiveBridge : null;
+        if (before != null) {
+            p.addBefore(before, HTTP_CODEC, new HttpClientCodec());
+            p.addBefore(before, HANDSHAKE, handshake);
+        } else {
+            p.addLast(HTTP_CODEC, new HttpClientCodec());
+            p.addLast(HANDSHAKE, handshake);
+        }
+        channel.writeAndFlush(handshake.request()).addListener(f -> {
+            if (!f.isSuccess()) {
+                handshake.fail(new WebSocketException(WebErrorStatus.CONNECTION_ABORTED,
+                        "could not send the handshake request: " + f.cause(), f.cause()), channel);
+            }
+        });
+        channel.read();
     }
 
     private DefaultFullHttpRequest request() {
@@ -230,9 +239,7 @@ final class Handshake extends ChannelInboundHandlerAdapter {
     private void fail(WebSocketException error, Channel channel) {
         done = true;
         channel.close();
-        if (!cancelled) {
-            sink.error(error);
-        }
+        sink.error(error);
     }
 
     private void onResponse(ChannelHandlerContext ctx, HttpResponse response) {
@@ -254,11 +261,7 @@ final class Handshake extends ChannelInboundHandlerAdapter {
         HttpClientCodec http = (HttpClientCodec) p.get(HTTP_CODEC);
         // What the application writes from now on are frames: past the HTTP encoder.
         http.removeOutboundHandler();
-        if (cancelled) {
-            ctx.channel().close();
-        } else {
-            sink.success(connection);
-        }
+        sink.success(connection);
         // Bytes that came after the 101 response go on to the frame decoder as the codec leaves:
         // after the application had the connection.
         p.remove(http);
@@ -299,5 +302,61 @@ final class Handshake extends ChannelInboundHandlerAdapter {
             }
         }
         return null;
+    }
+
+    /**
+     * The handshake's one outcome, decided once against a cancel from any thread (the connect
+     * timeout, the subscriber): a cancel closes the channel and nothing is reported afterwards; a
+     * connection that succeeds as it is cancelled is closed, never dropped. ({@code Mono.create}'s
+     * sink drops, with {@code Operators.onNextDropped}, a value that meets its cancel half-way.)
+     * The one subscriber, the connect's {@code flatMap}, requests at once: demand is not tracked.
+     */
+    private static final class Outcome implements Subscription {
+
+        private static final int PENDING = 0;
+        private static final int DONE = 1;
+        private static final int CANCELLED = 2;
+        private static final AtomicIntegerFieldUpdater<Outcome> STATE =
+                AtomicIntegerFieldUpdater.newUpdater(Outcome.class, "state");
+
+        private final CoreSubscriber<? super WebSocketConnection> actual;
+        private final Channel channel;
+        private volatile int state;
+
+        Outcome(CoreSubscriber<? super WebSocketConnection> actual, Channel channel) {
+            this.actual = actual;
+            this.channel = channel;
+        }
+
+        boolean cancelled() {
+            return state == CANCELLED;
+        }
+
+        void success(WebSocketConnection connection) {
+            if (STATE.compareAndSet(this, PENDING, DONE)) {
+                actual.onNext(connection);
+                actual.onComplete();
+            } else {
+                channel.close();
+            }
+        }
+
+        void error(WebSocketException error) {
+            if (STATE.compareAndSet(this, PENDING, DONE)) {
+                actual.onError(error);
+            }
+        }
+
+        @Override
+        public void request(long n) {
+        }
+
+        @Override
+        public void cancel() {
+            if (STATE.compareAndSet(this, PENDING, CANCELLED)) {
+                // After the state: the failure the closing causes is not reported.
+                channel.close();
+            }
+        }
     }
 }
