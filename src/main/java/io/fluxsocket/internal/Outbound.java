@@ -96,8 +96,9 @@ final class Outbound implements FrameWriter.Completions {
         this.deflation = deflate == null ? null : new Deflation(channel.alloc(), deflate);
         this.budget = new OutboundBudget(config.outboundBufferBytes());
         this.framer = new Framer(channel.alloc(), config.maxFramePayload());
-        this.writer = new FrameWriter(channel, config, this, owner, traffic);
-        this.scheduledDrain = new ScheduledDrain(channel.eventLoop(), this::drain);
+        LoopSlice slice = new LoopSlice(channel.eventLoop());
+        this.writer = new FrameWriter(channel, config, this, owner, traffic, slice);
+        this.scheduledDrain = new ScheduledDrain(channel.eventLoop(), slice, this::drain);
     }
 
     /** Writes go through {@code ctx} from now on. Event loop. */
@@ -304,9 +305,14 @@ final class Outbound implements FrameWriter.Completions {
         takeIncoming();
     }
 
-    /** The channel became writable: waiting frames can go, more can be taken. */
+    /**
+     * The channel became writable: waiting frames can go, more can be taken, in a drain queued
+     * through the {@link LoopSlice}. Not at once: this is told inside the channel's flush (as a
+     * write leaves its buffer), where a drain's writes keep Netty's own flush task running,
+     * queued again and again without the event loop polling the socket. Event loop.
+     */
     void onWritable() {
-        drain();
+        scheduledDrain.later();
     }
 
     // ---- the drain ----

@@ -30,7 +30,6 @@ import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -242,13 +241,6 @@ class FaultMatrixTest {
      */
     @ParameterizedTest(name = "{0} × {1}")
     @MethodSource("finWhileSending")
-    @Disabled("bug: a FIN from the server (no Close frame) while send() streams from a publisher that emits on the"
-            + " event loop is read 1-4 s late: Netty 4.2 runs an event loop's tasks for up to 1 s"
-            + " (io.netty.eventLoop.maxTaskProcessingQuantumMs=1000) before it polls the sockets, and the send chain"
-            + " keeps its task queue busy; meanwhile 5-64 MiB more are written and acknowledged (the proxy read and"
-            + " dropped them; with a 64 MiB cap some sends complete in full). With the quantum at 100 ms it is read"
-            + " after 0.26-1 MiB. The status was CONNECTION_RESET 'the connection was lost: null' (a write failed with"
-            + " ClosedChannelException); fixed in WebSocketConnection.writeFailed: CONNECTION_ABORTED now.")
     void aFinWhileSendingEndsTheSendsWithConnectionAbortedPromptly(Injected fault, Shape shape) throws Exception {
         check(fault, shape);
     }
