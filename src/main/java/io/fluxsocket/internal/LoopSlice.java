@@ -41,10 +41,7 @@ final class LoopSlice {
 
     /** Queues {@code task} on the event loop: at once, or after the loop's next I/O poll. Event loop. */
     void queue(Runnable task) {
-        if (!yielding && System.nanoTime() - sliceStart >= SLICE_NANOS) {
-            yielding = true;
-        }
-        if (!yielding) {
+        if (hasTime()) {
             eventLoop.execute(task);
             return;
         }
@@ -56,6 +53,17 @@ final class LoopSlice {
             }
             task.run();
         }, 0, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Whether the outbound path may go on now, inside its slice; once it is used up, false until
+     * a continuation queued by {@link #queue} ran after the loop's next I/O poll. Event loop.
+     */
+    boolean hasTime() {
+        if (!yielding && System.nanoTime() - sliceStart >= SLICE_NANOS) {
+            yielding = true;
+        }
+        return !yielding;
     }
 
     /** Continuations that waited for an I/O poll so far (tests). */
