@@ -32,8 +32,6 @@ final class LoopSlice {
     private long sliceStart = System.nanoTime();
     /** The slice is used up: continuations wait for the next I/O poll. */
     private boolean yielding;
-    /** Continuations that waited for an I/O poll (tests). */
-    private long yields;
 
     LoopSlice(EventLoop eventLoop) {
         this.eventLoop = eventLoop;
@@ -45,7 +43,6 @@ final class LoopSlice {
             eventLoop.execute(task);
             return;
         }
-        yields++;
         eventLoop.schedule(() -> {
             if (yielding) {
                 yielding = false;
@@ -64,10 +61,5 @@ final class LoopSlice {
             yielding = true;
         }
         return !yielding;
-    }
-
-    /** Continuations that waited for an I/O poll so far (tests). */
-    long yields() {
-        return yields;
     }
 }
