@@ -22,7 +22,8 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Flushes are batched: {@link #flush()} after the writes of a drain; writes made while a
  * completion is being told (inside the channel's own flush, where a flush would only mark them)
- * are flushed once, after the completions. Confined to the event loop.
+ * are flushed once, after the completions, by a task queued through the connection's
+ * {@link LoopSlice}. Confined to the event loop.
  */
 final class FrameWriter implements FrameWrites.Listener {
 
@@ -43,6 +44,8 @@ final class FrameWriter implements FrameWrites.Listener {
 
     private final Channel channel;
     private final EventLoop eventLoop;
+    /** Where the flush of writes made inside a completion is queued. */
+    private final LoopSlice slice;
     private final Completions completions;
     private final SendTimeout sendTimeout;
     /** Counts the wire bytes and messages sent. */
@@ -77,8 +80,10 @@ final class FrameWriter implements FrameWrites.Listener {
         }
     }
 
-    FrameWriter(Channel channel, ClientConfig config, Completions completions, OutboundOwner owner, Traffic traffic) {
+    FrameWriter(Channel channel, ClientConfig config, Completions completions, OutboundOwner owner, Traffic traffic,
+            LoopSlice slice) {
         this.channel = channel;
+        this.slice = slice;
         this.traffic = traffic;
         this.eventLoop = channel.eventLoop();
         this.completions = completions;
@@ -143,7 +148,7 @@ final class FrameWriter implements FrameWrites.Listener {
             ctx.flush();
         } else if (!flushScheduled) {
             flushScheduled = true;
-            eventLoop.execute(flushTask);
+            slice.queue(flushTask);
         }
     }
 

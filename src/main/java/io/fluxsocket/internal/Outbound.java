@@ -64,6 +64,8 @@ final class Outbound implements FrameWriter.Completions {
     private final FrameWriter writer;
     /** Runs {@link #drain()} for signals from any thread. */
     private final ScheduledDrain scheduledDrain;
+    /** How long the outbound path may keep the event loop from its sockets (shared with the writer). */
+    private final LoopSlice slice;
     /** Compresses data frames (permessage-deflate); null when it was not agreed. */
     private final Deflation deflation;
 
@@ -96,8 +98,9 @@ final class Outbound implements FrameWriter.Completions {
         this.deflation = deflate == null ? null : new Deflation(channel.alloc(), deflate);
         this.budget = new OutboundBudget(config.outboundBufferBytes());
         this.framer = new Framer(channel.alloc(), config.maxFramePayload());
-        this.writer = new FrameWriter(channel, config, this, owner, traffic);
-        this.scheduledDrain = new ScheduledDrain(channel.eventLoop(), this::drain);
+        this.slice = new LoopSlice(channel.eventLoop());
+        this.writer = new FrameWriter(channel, config, this, owner, traffic, slice);
+        this.scheduledDrain = new ScheduledDrain(channel.eventLoop(), slice, this::drain);
     }
 
     /** Writes go through {@code ctx} from now on. Event loop. */
@@ -304,9 +307,19 @@ final class Outbound implements FrameWriter.Completions {
         takeIncoming();
     }
 
-    /** The channel became writable: waiting frames can go, more can be taken. */
+    /**
+     * The channel became writable: waiting frames can go, more can be taken, at once while the
+     * {@link LoopSlice} has time, else in a drain queued through it. This is told inside the
+     * channel's flush (as a write leaves its buffer), where a drain's writes keep Netty's own
+     * flush task running, queued again and again: without the slice the event loop would not poll
+     * its sockets for as long as the send goes on. Event loop.
+     */
     void onWritable() {
-        drain();
+        if (slice.hasTime()) {
+            drain();
+        } else {
+            scheduledDrain.later();
+        }
     }
 
     // ---- the drain ----

@@ -58,7 +58,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       (random payloads, server frames are unmasked) and written as retained duplicates, gated on
  *       writability.</li>
  *   <li>{@code /upload?bytes=N}: counts the payload bytes of data frames without unmasking or
- *       copying them; at N it sends a Close (1000) whose reason is the count in decimal. More than
+ *       copying them; at N, once the frame that ends the message (FIN) is in, it sends a Close (1000)
+ *       whose reason is the count in decimal. More than
  *       N is answered with a Close (1002) whose reason is the count, so a client can never mistake
  *       a mismatch for success.</li>
  *   <li>{@code /echo}: Netty's frame codec; every binary frame is sent back.</li>
@@ -278,6 +279,8 @@ public final class BenchServer implements AutoCloseable {
         private long payloadLeft;
         /** Opcode of the current frame (event loop). */
         private int opcode;
+        /** Whether the current frame is its message's last (FIN) (event loop). */
+        boolean fin;
         /** Whether this server sent its Close (event loop). */
         boolean closeSent;
 
@@ -308,6 +311,7 @@ public final class BenchServer implements AutoCloseable {
                         continue;
                     }
                     opcode = header[0] & 0x0f;
+                    fin = (header[0] & 0x80) != 0;
                     long len = len7;
                     if (len7 == 126) {
                         len = ((header[2] & 0xff) << 8) | (header[3] & 0xff);
@@ -388,7 +392,10 @@ public final class BenchServer implements AutoCloseable {
 
         @Override
         void onFrameEnd(ChannelHandlerContext ctx) {
-            if (received == expected) {
+            // At the message's end: a client may send its last bytes in a frame without FIN and
+            // end the message with an empty frame after them; a Close before that would cut the
+            // message (and fail the send) once the client reads it at once.
+            if (received == expected && fin) {
                 sendClose(ctx, 1000, Long.toString(received));
             }
         }
