@@ -3,6 +3,7 @@ package io.fluxsocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import reactor.core.publisher.Mono;
@@ -54,6 +55,26 @@ final class Arguments {
                         + "' is not an HTTP token (bad character at index " + i + ")");
             }
         }
+    }
+
+    /** Sets a checked header in a builder's map, replacing one of the same name whatever its case. */
+    static void putHeader(Map<String, Mono<String>> headers, String name, String value) {
+        checkHeader(name, value);
+        replace(headers, name, Mono.just(value));
+    }
+
+    /** Sets a checked computed header in a builder's map, replacing one of the same name whatever its case. */
+    static void putHeader(Map<String, Mono<String>> headers, String name, Mono<String> value) {
+        checkHeader(name, "");
+        if (value == null) {
+            throw invalid("header value", "must not be null (header '" + name + "')");
+        }
+        replace(headers, name, computedHeader(name, value));
+    }
+
+    private static void replace(Map<String, Mono<String>> headers, String name, Mono<String> value) {
+        headers.keySet().removeIf(name::equalsIgnoreCase);
+        headers.put(name, value);
     }
 
     /**

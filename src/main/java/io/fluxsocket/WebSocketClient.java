@@ -205,8 +205,8 @@ public interface WebSocketClient {
          * @throws WebSocketException with {@code INVALID_ARGUMENT}, naming the argument
          */
         public Builder header(String name, String value) {
-            Arguments.checkHeader(name, value);
-            return putHeader(name, Mono.just(value));
+            Arguments.putHeader(headers, name, value);
+            return this;
         }
 
         /**
@@ -219,16 +219,7 @@ public interface WebSocketClient {
          *     a null {@code value}
          */
         public Builder header(String name, Mono<String> value) {
-            Arguments.checkHeader(name, "");
-            if (value == null) {
-                throw Arguments.invalid("header value", "must not be null (header '" + name + "')");
-            }
-            return putHeader(name, Arguments.computedHeader(name, value));
-        }
-
-        private Builder putHeader(String name, Mono<String> value) {
-            headers.keySet().removeIf(name::equalsIgnoreCase);
-            headers.put(name, value);
+            Arguments.putHeader(headers, name, value);
             return this;
         }
 

@@ -129,8 +129,8 @@ public final class WebSocketRequest {
          * @throws WebSocketException with {@code INVALID_ARGUMENT}, naming the argument
          */
         public Builder header(String name, String value) {
-            Arguments.checkHeader(name, value);
-            return put(name, Mono.just(value));
+            Arguments.putHeader(headers, name, value);
+            return this;
         }
 
         /**
@@ -141,16 +141,7 @@ public final class WebSocketRequest {
          *     null {@code value}
          */
         public Builder header(String name, Mono<String> value) {
-            Arguments.checkHeader(name, "");
-            if (value == null) {
-                throw Arguments.invalid("header value", "must not be null (header '" + name + "')");
-            }
-            return put(name, Arguments.computedHeader(name, value));
-        }
-
-        private Builder put(String name, Mono<String> value) {
-            headers.keySet().removeIf(name::equalsIgnoreCase);
-            headers.put(name, value);
+            Arguments.putHeader(headers, name, value);
             return this;
         }
 
