@@ -8,7 +8,7 @@
 #   scripts/soak.sh                      30 minutes, a reading every 60 s, a restart every 300 s
 #   MINUTES=5 scripts/soak.sh            shorter
 #   WORKERS=16 INTERVAL=30 RESTART=120 scripts/soak.sh
-#   CANCEL_CONNECTS=true scripts/soak.sh   also connects cancelled mid-handshake (an open bug: ConnectCancelTest)
+#   CANCEL_CONNECTS=true scripts/soak.sh   also connects cancelled mid-handshake (a lambda subscriber disposed as its connection arrives can drop it: see WebSocketClient.connect's javadoc)
 # The volume run (mvn test) runs the same test for 2 minutes.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

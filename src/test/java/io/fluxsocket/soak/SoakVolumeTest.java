@@ -49,7 +49,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * random: stream mode (messages of several buffers, every echoed byte checked against the pattern
  * sent, then a client close), message mode (whole messages, sizes checked, client close), a cancel
  * (a send and a receive cancelled mid-stream; with {@code -Dsoak.cancelConnects=true} also a connect
- * cancelled during its handshake, left out by default: see {@link ConnectCancelTest}), and a
+ * cancelled during its handshake, left out by default: its {@code subscribe(Consumer)} subscriber,
+ * disposed from this thread, can drop a connection Reactor hands it at that moment, which
+ * {@code WebSocketClient.connect}'s javadoc explains; {@link ConnectCancelTest} covers cancelled
+ * connects with a subscriber that closes what it gets), and a
  * {@link Reconnect} session (up to three connections one after another, the server's drops
  * reconnected). Netty leak detection is PARANOID for the whole run.
  *
