@@ -71,10 +71,13 @@ final class SoakServer implements AutoCloseable {
 
     /** Stops listening, cuts every open connection, then listens again on the same port. */
     void restart() throws InterruptedException {
-        server.disposeNow(Duration.ofSeconds(10));
+        // Stop accepting, cut the connections, then wait for the server to be gone: disposeNow waits for
+        // open connections, and threw after 10 s (ending the soak's chaos thread) when they were cut after it.
+        server.dispose();
         for (Channel ch : new ArrayList<>(channels)) {
             ch.close();
         }
+        server.disposeNow(Duration.ofSeconds(10));
         restarts.incrementAndGet();
         for (int attempt = 0; ; attempt++) {
             try {

@@ -262,6 +262,9 @@ class SoakVolumeTest {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // A chaos thread that died would leave the server calm for the rest of the run: fail the run.
+            untyped.add(e);
         }
     }
 
