@@ -1,9 +1,5 @@
 package io.fluxsocket;
 
-import io.fluxsocket.internal.ClientConfig;
-import io.fluxsocket.internal.DefaultWebSocketClient;
-import io.fluxsocket.internal.TlsOptions;
-
 import java.net.ProxySelector;
 import java.net.URI;
 import java.nio.file.Path;
@@ -11,16 +7,7 @@ import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.EnumSet;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
 import java.util.function.Function;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -52,7 +39,7 @@ public interface WebSocketClient {
 
     /** A builder for a client with options of its own (the Windows Runtime's Control). */
     static Builder builder() {
-        return new Builder();
+        return new ClientBuilder();
     }
 
     /**
@@ -115,86 +102,30 @@ public interface WebSocketClient {
      */
     Mono<MessageWebSocket> connectMessages(WebSocketRequest request);
 
-    /** The options of the Windows Runtime's {@code Control}. Not thread-safe; build, then share. */
-    final class Builder {
-
-        private Duration connectTimeout = Duration.ofSeconds(60);
-        private Duration sendTimeout = Duration.ofSeconds(30);
-        private Duration closeTimeout = Duration.ofSeconds(5);
-        private boolean noDelay = true;
-        /** Each header's value, fixed ones as {@code Mono.just}, in the order they were set. */
-        private final Map<String, Mono<String>> headers = new LinkedHashMap<>();
-        private final List<String> subprotocols = new ArrayList<>();
-        private int maxFramePayload = 64 * 1024;
-        private int receiveBufferBytes = 256 * 1024;
-        private int outboundBufferBytes = 1024 * 1024;
-        private int maxMessageSize = 1024 * 1024;
-        private ReceiveMode receiveMode = ReceiveMode.WHOLE;
-        /** Whose trust decides: null for the JVM's default. */
-        private TrustManagerFactory trust;
-        /** The argument that set {@link #trust}, for errors. */
-        private String trustArgument;
-        private KeyManagerFactory keys;
-        private SSLContext sslContext;
-        private final Set<ChainValidationResult> ignorable = EnumSet.noneOf(ChainValidationResult.class);
-        private Function<ServerCertificateValidation, ? extends Publisher<Boolean>> validation;
-        private List<String> tlsProtocols = List.of();
-        private List<String> cipherSuites = List.of();
-        /** The keep-alive's interval and timeout; null for none. */
-        private Duration keepAliveInterval;
-        private Duration keepAliveTimeout;
-        /** No data either way for this long closes the connection with 1001; null for none. */
-        private Duration idleTimeout;
-        private Duration unsolicitedPongInterval;
-        private PerMessageDeflate perMessageDeflate;
-        /** Told of each connection's life; null for none. */
-        private WebSocketMetrics metrics;
-        /** The one proxy of every connection (but those it bypasses); null for none. */
-        private WebSocketProxy proxy;
-        /** Asked for the proxy of each connection instead; null for none. */
-        private ProxySelector proxySelector;
-        /** The credential of every connection (but those with one of their own); null for none. */
-        private ServerCredential serverCredential;
-        /** How many redirects a connect follows; 0 for none. */
-        private int maxRedirects;
-        /** Finds the addresses of a host name for direct connections. */
-        private HostResolver resolver = HostResolver.system();
-        /** The longest one TCP connect to one address may take; null for the connect timeout. */
-        private Duration connectAttemptTimeout;
-
-        Builder() {
-        }
+    /**
+     * The options of the Windows Runtime's {@code Control}. Not thread-safe; build, then share. Only
+     * the library implements it ({@link WebSocketClient#builder()}).
+     */
+    sealed interface Builder permits ClientBuilder {
 
         /**
          * Bounds the whole opening handshake: DNS, TCP (every address tried, see {@link #resolver}),
          * TLS and the HTTP upgrade. Default 60 s.
          */
-        public Builder connectTimeout(Duration timeout) {
-            this.connectTimeout = Arguments.positive(timeout, "connectTimeout");
-            return this;
-        }
+        Builder connectTimeout(Duration timeout);
 
         /**
          * A send that makes no write progress for this long fails with {@code TIMEOUT}; the check
          * runs every eighth of it, so the failure comes between 1 and 1.25 times this after the
          * last progress. Default 30 s.
          */
-        public Builder sendTimeout(Duration timeout) {
-            this.sendTimeout = Arguments.positive(timeout, "sendTimeout");
-            return this;
-        }
+        Builder sendTimeout(Duration timeout);
 
         /** How long {@code close} waits for the server's Close before it closes TCP. Default 5 s. */
-        public Builder closeTimeout(Duration timeout) {
-            this.closeTimeout = Arguments.positive(timeout, "closeTimeout");
-            return this;
-        }
+        Builder closeTimeout(Duration timeout);
 
         /** {@code TCP_NODELAY}: {@code true} (the default) turns Nagle's algorithm off. */
-        public Builder noDelay(boolean noDelay) {
-            this.noDelay = noDelay;
-            return this;
-        }
+        Builder noDelay(boolean noDelay);
 
         /**
          * Adds a header to the opening handshake request, replacing one of the same name. The
@@ -204,10 +135,7 @@ public interface WebSocketClient {
          *
          * @throws WebSocketException with {@code INVALID_ARGUMENT}, naming the argument
          */
-        public Builder header(String name, String value) {
-            Arguments.putHeader(headers, name, value);
-            return this;
-        }
+        Builder header(String name, String value);
 
         /**
          * Adds a header whose value is computed at each connect, replacing one of the same name:
@@ -218,10 +146,7 @@ public interface WebSocketClient {
          * @throws WebSocketException with {@code INVALID_ARGUMENT} for a reserved or malformed name or
          *     a null {@code value}
          */
-        public Builder header(String name, Mono<String> value) {
-            Arguments.putHeader(headers, name, value);
-            return this;
-        }
+        Builder header(String name, Mono<String> value);
 
         /**
          * The subprotocols to offer, most preferred first ({@code Sec-WebSocket-Protocol}).
@@ -229,22 +154,14 @@ public interface WebSocketClient {
          * @throws WebSocketException with {@code INVALID_ARGUMENT} for an empty or non-token name
          *     or a duplicate
          */
-        public Builder subprotocols(String... protocols) {
-            List<String> list = Arguments.subprotocols(protocols);
-            subprotocols.clear();
-            subprotocols.addAll(list);
-            return this;
-        }
+        Builder subprotocols(String... protocols);
 
         /**
          * The largest outbound frame payload: a send's data is split into (and small buffers are
          * coalesced up to) frames of this size. Inbound frames of any size are accepted: they are
          * passed on in pieces as they arrive. Default 64 KiB; 125 bytes to 16 MiB.
          */
-        public Builder maxFramePayload(int bytes) {
-            this.maxFramePayload = Arguments.range(bytes, 125, 16 * 1024 * 1024, "maxFramePayload");
-            return this;
-        }
+        Builder maxFramePayload(int bytes);
 
         /**
          * The inbound byte budget of a connection: the socket is not read while this many received
@@ -252,10 +169,7 @@ public interface WebSocketClient {
          * demand, and before it subscribes, so that the server's Pings are answered and its Close is
          * seen whatever the application requests. Default 256 KiB; 1 KiB to 1 GiB.
          */
-        public Builder receiveBufferBytes(int bytes) {
-            this.receiveBufferBytes = Arguments.range(bytes, 1024, 1 << 30, "receiveBufferBytes");
-            return this;
-        }
+        Builder receiveBufferBytes(int bytes);
 
         /**
          * The outbound byte budget of a connection ({@code OutboundBufferSizeInBytes}): a send takes
@@ -264,10 +178,7 @@ public interface WebSocketClient {
          * Default 1 MiB (a bulk upload ran 20–40% faster than with 256 KiB, whose flushes were a
          * few frames each); 1 KiB to 1 GiB.
          */
-        public Builder outboundBufferBytes(int bytes) {
-            this.outboundBufferBytes = Arguments.range(bytes, 1024, 1 << 30, "outboundBufferBytes");
-            return this;
-        }
+        Builder outboundBufferBytes(int bytes);
 
         /**
          * Message mode: the largest message received whole, in bytes; a longer one fails the
@@ -275,19 +186,10 @@ public interface WebSocketClient {
          * headers before its excess is read. Streamed messages have no limit. Default 1 MiB;
          * 1 byte to 1 GiB.
          */
-        public Builder maxMessageSize(int bytes) {
-            this.maxMessageSize = Arguments.range(bytes, 1, 1 << 30, "maxMessageSize");
-            return this;
-        }
+        Builder maxMessageSize(int bytes);
 
         /** Message mode: whole messages ({@link ReceiveMode#WHOLE}, the default) or streamed ones. */
-        public Builder receiveMode(ReceiveMode mode) {
-            if (mode == null) {
-                throw Arguments.invalid("receiveMode", "must not be null");
-            }
-            this.receiveMode = mode;
-            return this;
-        }
+        Builder receiveMode(ReceiveMode mode);
 
         /**
          * Keep-alive: when nothing was received for {@code interval}, a Ping is sent; when then no
@@ -300,11 +202,7 @@ public interface WebSocketClient {
          *
          * @throws WebSocketException with {@code INVALID_ARGUMENT} for a zero, negative or null duration
          */
-        public Builder keepAlive(Duration interval, Duration timeout) {
-            this.keepAliveInterval = Arguments.positive(interval, "keepAlive interval");
-            this.keepAliveTimeout = Arguments.positive(timeout, "keepAlive timeout");
-            return this;
-        }
+        Builder keepAlive(Duration interval, Duration timeout);
 
         /**
          * Closes the connection with 1001 (going away) and the reason {@code "idle timeout: ..."} once
@@ -313,10 +211,7 @@ public interface WebSocketClient {
          *
          * @throws WebSocketException with {@code INVALID_ARGUMENT} for a zero, negative or null duration
          */
-        public Builder idleTimeout(Duration timeout) {
-            this.idleTimeout = Arguments.positive(timeout, "idleTimeout");
-            return this;
-        }
+        Builder idleTimeout(Duration timeout);
 
         /**
          * Sends an unsolicited Pong (empty, RFC 6455 §5.5.3: a one-way heartbeat that the server
@@ -327,10 +222,7 @@ public interface WebSocketClient {
          *
          * @throws WebSocketException with {@code INVALID_ARGUMENT} for a zero, negative or null duration
          */
-        public Builder unsolicitedPongInterval(Duration interval) {
-            this.unsolicitedPongInterval = Arguments.positive(interval, "unsolicitedPongInterval");
-            return this;
-        }
+        Builder unsolicitedPongInterval(Duration interval);
 
         /**
          * Offers permessage-deflate (RFC 7692) with these parameters: messages are compressed if the
@@ -339,13 +231,7 @@ public interface WebSocketClient {
          * @throws WebSocketException with {@code INVALID_ARGUMENT} naming {@code perMessageDeflate} if null
          * @see PerMessageDeflate
          */
-        public Builder perMessageDeflate(PerMessageDeflate deflate) {
-            if (deflate == null) {
-                throw Arguments.invalid("perMessageDeflate", "must not be null (leave it unset for no compression)");
-            }
-            this.perMessageDeflate = deflate;
-            return this;
-        }
+        Builder perMessageDeflate(PerMessageDeflate deflate);
 
         /**
          * Tells {@code metrics} of each connection's life: connects and how they ended, ping round
@@ -355,13 +241,7 @@ public interface WebSocketClient {
          *
          * @throws WebSocketException with {@code INVALID_ARGUMENT} for a null
          */
-        public Builder metrics(WebSocketMetrics metrics) {
-            if (metrics == null) {
-                throw Arguments.invalid("metrics", "must not be null");
-            }
-            this.metrics = metrics;
-            return this;
-        }
+        Builder metrics(WebSocketMetrics metrics);
 
         // ---- Proxies ----
 
@@ -372,14 +252,7 @@ public interface WebSocketClient {
          * @throws WebSocketException with {@code INVALID_ARGUMENT} naming {@code proxy} if null
          * @see WebSocketProxy
          */
-        public Builder proxy(WebSocketProxy proxy) {
-            if (proxy == null) {
-                throw Arguments.invalid("proxy", "must not be null (leave it unset for direct connections)");
-            }
-            this.proxy = proxy;
-            this.proxySelector = null;
-            return this;
-        }
+        Builder proxy(WebSocketProxy proxy);
 
         /**
          * Asks the JVM's proxy selector ({@link ProxySelector#getDefault()}, as it is at each connect)
@@ -394,9 +267,7 @@ public interface WebSocketClient {
          * from {@code java.net.socks.username}/{@code java.net.socks.password}. Replaces
          * {@link #proxy}. Opt-in: without it, system properties do not matter.
          */
-        public Builder systemProxy() {
-            return proxySelector(JvmProxySelector.INSTANCE);
-        }
+        Builder systemProxy();
 
         /**
          * Asks this selector for the proxy of each connection, as {@link #systemProxy()} asks the JVM's:
@@ -406,14 +277,7 @@ public interface WebSocketClient {
          *
          * @throws WebSocketException with {@code INVALID_ARGUMENT} naming {@code proxySelector} if null
          */
-        public Builder proxySelector(ProxySelector selector) {
-            if (selector == null) {
-                throw Arguments.invalid("proxySelector", "must not be null");
-            }
-            this.proxySelector = selector;
-            this.proxy = null;
-            return this;
-        }
+        Builder proxySelector(ProxySelector selector);
 
         // ---- Server credentials and redirects ----
 
@@ -428,13 +292,7 @@ public interface WebSocketClient {
          * @throws WebSocketException with {@code INVALID_ARGUMENT} naming {@code serverCredential} if null
          * @see ServerCredential
          */
-        public Builder serverCredential(ServerCredential credential) {
-            if (credential == null) {
-                throw Arguments.invalid("serverCredential", "must not be null (leave it unset for none)");
-            }
-            this.serverCredential = credential;
-            return this;
-        }
+        Builder serverCredential(ServerCredential credential);
 
         /**
          * As {@link #serverCredential(ServerCredential)} with {@link ServerCredential#of(String, String)}.
@@ -442,9 +300,7 @@ public interface WebSocketClient {
          * @throws WebSocketException with {@code INVALID_ARGUMENT} naming {@code serverCredential} for a
          *     null or empty user name, a colon in it, a null password, or CR, LF or NUL in either
          */
-        public Builder serverCredential(String username, String password) {
-            return serverCredential(ServerCredential.of(username, password));
-        }
+        Builder serverCredential(String username, String password);
 
         /**
          * Follows up to {@code redirects} redirects ({@code 301}, {@code 302}, {@code 307},
@@ -460,10 +316,7 @@ public interface WebSocketClient {
          * @throws WebSocketException with {@code INVALID_ARGUMENT} naming {@code maxRedirects} below 0
          *     or above 100
          */
-        public Builder maxRedirects(int redirects) {
-            this.maxRedirects = Arguments.range(redirects, 0, 100, "maxRedirects");
-            return this;
-        }
+        Builder maxRedirects(int redirects);
 
         // ---- Addresses ----
 
@@ -475,13 +328,7 @@ public interface WebSocketClient {
          *
          * @throws WebSocketException with {@code INVALID_ARGUMENT} naming {@code resolver} if null
          */
-        public Builder resolver(HostResolver resolver) {
-            if (resolver == null) {
-                throw Arguments.invalid("resolver", "must not be null (HostResolver.system() is the default)");
-            }
-            this.resolver = resolver;
-            return this;
-        }
+        Builder resolver(HostResolver resolver);
 
         /**
          * The longest one TCP connect to one address may take (the original's per-address timeout).
@@ -491,10 +338,7 @@ public interface WebSocketClient {
          *
          * @throws WebSocketException with {@code INVALID_ARGUMENT} for a zero, negative or null duration
          */
-        public Builder connectAttemptTimeout(Duration timeout) {
-            this.connectAttemptTimeout = Arguments.positive(timeout, "connectAttemptTimeout");
-            return this;
-        }
+        Builder connectAttemptTimeout(Duration timeout);
 
         // ---- TLS (wss://) ----
 
@@ -505,37 +349,21 @@ public interface WebSocketClient {
          * @throws WebSocketException with {@code INVALID_ARGUMENT} naming {@code trustedCertificates}
          *     if the file cannot be read or holds no certificate
          */
-        public Builder trustedCertificates(Path pemFile) {
-            return trust(TlsMaterial.trustPem(pemFile, "trustedCertificates"), "trustedCertificates");
-        }
+        Builder trustedCertificates(Path pemFile);
 
         /** Trusts these CA certificates for {@code wss://}, instead of the JVM's default trust store. */
-        public Builder trustedCertificates(X509Certificate... certificates) {
-            return trust(TlsMaterial.trust(TlsMaterial.list(certificates), "trustedCertificates"), "trustedCertificates");
-        }
+        Builder trustedCertificates(X509Certificate... certificates);
 
         /** Trusts the certificate entries of a key store for {@code wss://}, instead of the JVM's default trust store. */
-        public Builder trustStore(KeyStore trustStore) {
-            return trust(TlsMaterial.trust(trustStore, "trustStore"), "trustStore");
-        }
+        Builder trustStore(KeyStore trustStore);
 
         /**
          * Lets this factory's trust manager decide which chains are trusted, instead of the JVM's
          * default. Host names are still checked, and errors are still classified and may be
          * ignorable as {@link #ignorableServerCertificateErrors} says.
          */
-        public Builder trustManagerFactory(TrustManagerFactory factory) {
-            if (factory == null) {
-                throw Arguments.invalid("trustManagerFactory", "must not be null");
-            }
-            return trust(factory, "trustManagerFactory");
-        }
+        Builder trustManagerFactory(TrustManagerFactory factory);
 
-        private Builder trust(TrustManagerFactory factory, String argument) {
-            this.trust = factory;
-            this.trustArgument = argument;
-            return this;
-        }
 
         /**
          * A ready {@link SSLContext} for {@code wss://}: its own trust and key managers decide, and
@@ -544,13 +372,7 @@ public interface WebSocketClient {
          * replaces; {@link #serverCertificateValidation}, {@link #tlsProtocols} and
          * {@link #cipherSuites} apply.
          */
-        public Builder sslContext(SSLContext context) {
-            if (context == null) {
-                throw Arguments.invalid("sslContext", "must not be null");
-            }
-            this.sslContext = context;
-            return this;
-        }
+        Builder sslContext(SSLContext context);
 
         /**
          * The client certificate ({@code ClientCertificate}) offered when a server asks for one:
@@ -560,10 +382,7 @@ public interface WebSocketClient {
          * @throws WebSocketException with {@code INVALID_ARGUMENT} naming {@code clientCertificate}
          *     if a file cannot be read or parsed, or the key does not match the certificate
          */
-        public Builder clientCertificate(Path certificateChainPem, Path privateKeyPem) {
-            this.keys = TlsMaterial.keysPem(certificateChainPem, privateKeyPem, "clientCertificate");
-            return this;
-        }
+        Builder clientCertificate(Path certificateChainPem, Path privateKeyPem);
 
         /**
          * The client certificate offered when a server asks for one, from a PKCS#12 file holding
@@ -572,25 +391,13 @@ public interface WebSocketClient {
          * @throws WebSocketException with {@code INVALID_ARGUMENT} naming {@code clientCertificate}
          *     if the file cannot be read, the password is wrong, or it holds no key or several
          */
-        public Builder clientCertificate(Path pkcs12File, char[] password) {
-            this.keys = TlsMaterial.keysPkcs12(pkcs12File, password, "clientCertificate");
-            return this;
-        }
+        Builder clientCertificate(Path pkcs12File, char[] password);
 
         /** The client certificate offered when a server asks for one: a private key and its chain, its own certificate first. */
-        public Builder clientCertificate(PrivateKey key, X509Certificate... chain) {
-            this.keys = TlsMaterial.keys(key, TlsMaterial.list(chain), "clientCertificate");
-            return this;
-        }
+        Builder clientCertificate(PrivateKey key, X509Certificate... chain);
 
         /** The client certificates offered when a server asks for one, as this factory's key manager chooses. */
-        public Builder keyManagerFactory(KeyManagerFactory factory) {
-            if (factory == null) {
-                throw Arguments.invalid("keyManagerFactory", "must not be null");
-            }
-            this.keys = factory;
-            return this;
-        }
+        Builder keyManagerFactory(KeyManagerFactory factory);
 
         /**
          * Errors in the server's certificate chain that do not fail the connection
@@ -601,32 +408,10 @@ public interface WebSocketClient {
          *     {@code ignorableServerCertificateErrors} for {@link ChainValidationResult#REVOKED} and
          *     {@link ChainValidationResult#INVALID_SIGNATURE}, which can never be ignored, or a null
          */
-        public Builder ignorableServerCertificateErrors(ChainValidationResult... errors) {
-            if (errors == null) {
-                throw Arguments.invalid("ignorableServerCertificateErrors", "must not be null");
-            }
-            return ignorableServerCertificateErrors(Arrays.asList(errors));
-        }
+        Builder ignorableServerCertificateErrors(ChainValidationResult... errors);
 
         /** As {@link #ignorableServerCertificateErrors(ChainValidationResult...)}. */
-        public Builder ignorableServerCertificateErrors(Collection<ChainValidationResult> errors) {
-            if (errors == null) {
-                throw Arguments.invalid("ignorableServerCertificateErrors", "must not be null");
-            }
-            EnumSet<ChainValidationResult> set = EnumSet.noneOf(ChainValidationResult.class);
-            for (ChainValidationResult e : errors) {
-                if (e == null) {
-                    throw Arguments.invalid("ignorableServerCertificateErrors", "must not contain null");
-                }
-                if (!e.isIgnorable()) {
-                    throw Arguments.invalid("ignorableServerCertificateErrors", e + " can never be ignored");
-                }
-                set.add(e);
-            }
-            ignorable.clear();
-            ignorable.addAll(set);
-            return this;
-        }
+        Builder ignorableServerCertificateErrors(Collection<ChainValidationResult> errors);
 
         /**
          * A custom validation of the server's certificate ({@code ServerCustomValidationRequested},
@@ -641,42 +426,15 @@ public interface WebSocketClient {
          * .serverCertificateValidation(v -> Mono.just(v.publicKeyPin().equals("sha256/AbC…=")))
          * }</pre>
          */
-        public Builder serverCertificateValidation(Function<ServerCertificateValidation, ? extends Publisher<Boolean>> validation) {
-            if (validation == null) {
-                throw Arguments.invalid("serverCertificateValidation", "must not be null");
-            }
-            this.validation = validation;
-            return this;
-        }
+        Builder serverCertificateValidation(Function<ServerCertificateValidation, ? extends Publisher<Boolean>> validation);
 
         /** The TLS protocol versions to enable, such as {@code TLSv1.3}; the JVM's defaults otherwise. */
-        public Builder tlsProtocols(String... protocols) {
-            this.tlsProtocols = TlsMaterial.supported(protocols, "tlsProtocols", true);
-            return this;
-        }
+        Builder tlsProtocols(String... protocols);
 
         /** The cipher suites to enable, in order of preference; the JVM's defaults otherwise. */
-        public Builder cipherSuites(String... suites) {
-            this.cipherSuites = TlsMaterial.supported(suites, "cipherSuites", false);
-            return this;
-        }
+        Builder cipherSuites(String... suites);
 
         /** A client with these options; the builder may be used again afterwards. */
-        public WebSocketClient build() {
-            if (sslContext != null) {
-                String clash = trust != null ? trustArgument : keys != null ? "clientCertificate"
-                        : !ignorable.isEmpty() ? "ignorableServerCertificateErrors" : null;
-                if (clash != null) {
-                    throw Arguments.invalid("sslContext", "cannot be combined with " + clash
-                            + ": the context's own trust and key managers decide");
-                }
-            }
-            TlsOptions tls = new TlsOptions(trust, keys, sslContext, Set.copyOf(ignorable), validation, tlsProtocols, cipherSuites);
-            return new DefaultWebSocketClient(new ClientConfig(connectTimeout, sendTimeout, closeTimeout, noDelay,
-                    java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers)), List.copyOf(subprotocols), maxFramePayload, receiveBufferBytes,
-                    outboundBufferBytes, maxMessageSize, receiveMode, tls, keepAliveInterval, keepAliveTimeout, idleTimeout,
-                    unsolicitedPongInterval, perMessageDeflate, metrics, proxy, proxySelector,
-                    serverCredential, maxRedirects, resolver, connectAttemptTimeout));
-        }
+        WebSocketClient build();
     }
 }

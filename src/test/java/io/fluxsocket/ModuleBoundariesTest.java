@@ -63,7 +63,7 @@ class ModuleBoundariesTest {
                 }
             }
         }
-        // WebSocketClient.Builder builds these two; the module does not export their package.
+        // WebSocketClient.Builder (ClientBuilder) builds these; the module does not export their package.
         assertEquals(Set.of("ClientConfig", "DefaultWebSocketClient", "TlsOptions"), publicClasses);
     }
 
@@ -73,7 +73,7 @@ class ModuleBoundariesTest {
         Set<String> edges = edges(out, "io\\.fluxsocket[\\w.]*");
         // The implementation, the adapters, the Micrometer reporter and the Spring adapter are built on the API and not
         // on each other; the API reaches them only where it creates them:
-        // WebSocketClient.Builder.build(), and StreamWebSocket's inputStream() and outputStream().
+        // ClientBuilder.build() (WebSocketClient.Builder's), and StreamWebSocket's inputStream() and outputStream().
         // It never reaches the Micrometer reporter, which an application gives the builder.
         assertEquals(new TreeSet<>(Set.of(
                 "io.fluxsocket -> io.fluxsocket.internal",
