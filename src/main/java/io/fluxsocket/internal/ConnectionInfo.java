@@ -38,22 +38,22 @@ final class ConnectionInfo implements WebSocketInfo {
 
     @Override
     public URI uri() {
-        return connection.uri();
+        return connection.opening().uri();
     }
 
     @Override
     public HandshakeResponse handshakeResponse() {
-        return connection.handshakeResponse();
+        return connection.opening().handshakeResponse();
     }
 
     @Override
     public Optional<String> subprotocol() {
-        return Optional.ofNullable(connection.subprotocol());
+        return Optional.ofNullable(connection.opening().subprotocol());
     }
 
     @Override
     public Optional<String> extensions() {
-        return Optional.ofNullable(connection.extensions());
+        return Optional.ofNullable(connection.opening().extensions());
     }
 
     @Override
@@ -79,32 +79,32 @@ final class ConnectionInfo implements WebSocketInfo {
 
     @Override
     public Optional<X509Certificate> serverCertificate() {
-        return connection.tls().serverCertificate();
+        return connection.opening().tls().serverCertificate();
     }
 
     @Override
     public List<X509Certificate> serverIntermediateCertificates() {
-        return connection.tls().intermediates();
+        return connection.opening().tls().intermediates();
     }
 
     @Override
     public Set<ChainValidationResult> serverCertificateErrors() {
-        return connection.tls().errors();
+        return connection.opening().tls().errors();
     }
 
     @Override
     public ServerCertificateErrorSeverity serverCertificateErrorSeverity() {
-        return connection.tls().severity();
+        return connection.opening().tls().severity();
     }
 
     @Override
     public Optional<String> tlsProtocol() {
-        return Optional.ofNullable(connection.tls().protocol());
+        return Optional.ofNullable(connection.opening().tls().protocol());
     }
 
     @Override
     public Optional<String> cipherSuite() {
-        return Optional.ofNullable(connection.tls().cipherSuite());
+        return Optional.ofNullable(connection.opening().tls().cipherSuite());
     }
 
     @Override

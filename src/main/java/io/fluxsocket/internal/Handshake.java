@@ -251,8 +251,8 @@ final class Handshake extends ChannelInboundHandlerAdapter {
             return;
         }
         String selected = response.headers().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
-        WebSocketConnection connection = new WebSocketConnection(ctx.channel(), config, mode, selected, tls, deflate,
-                head, target.uri().toString());
+        WebSocketConnection connection = new WebSocketConnection(ctx.channel(), config, mode,
+                new Opening(selected, deflate, head, target.uri().toString(), tls));
         ChannelPipeline p = ctx.pipeline();
         p.addBefore(HANDSHAKE, FRAME_DECODER, mode.decoder(config, connection.traffic(), deflate != null));
         p.addBefore(HANDSHAKE, FRAME_ENCODER, FrameEncoder.INSTANCE);

@@ -133,10 +133,18 @@ final class Liveness {
     }
 
     /**
-     * Sends a Ping with {@code payload} (at most 125 bytes, checked by the caller) and emits the
-     * time until the first Pong with the same payload; errors if the connection ends first.
+     * Sends a Ping with {@code payload} and emits the time until the first Pong with the same
+     * payload; errors if the connection ends first. The payload is checked now (not null, at most
+     * 125 bytes: else an {@code INVALID_ARGUMENT} error), copied, and sent on subscription.
      */
     Mono<Duration> ping(ByteBuffer payload) {
+        if (payload == null) {
+            return Mono.error(WebSocketProtocol.invalid("payload", "must not be null"));
+        }
+        if (payload.remaining() > WebSocketProtocol.MAX_CONTROL_PAYLOAD) {
+            return Mono.error(WebSocketProtocol.invalid("payload", "a Ping carries at most "
+                    + WebSocketProtocol.MAX_CONTROL_PAYLOAD + " bytes, was " + payload.remaining()));
+        }
         byte[] bytes = new byte[payload.remaining()];
         payload.duplicate().get(bytes);
         return Mono.create(sink -> loop.execute(() -> {

@@ -17,9 +17,6 @@ import java.util.Map;
  */
 final class ResponseHead {
 
-    /** No response (connections made without a handshake, in tests). */
-    static final String NONE = "\n";
-
     private ResponseHead() {
     }
 

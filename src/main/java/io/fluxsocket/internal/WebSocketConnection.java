@@ -1,7 +1,6 @@
 package io.fluxsocket.internal;
 
 import io.fluxsocket.CloseStatus;
-import io.fluxsocket.HandshakeResponse;
 import io.fluxsocket.WebErrorStatus;
 import io.fluxsocket.WebSocketException;
 import io.fluxsocket.WebSocketInfo;
@@ -13,7 +12,6 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 
 import java.io.IOException;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
@@ -51,9 +49,8 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
 
     private final Channel channel;
     private final ClientConfig config;
-    private final String subprotocol;
-    /** What TLS negotiated; {@link TlsSession.Result#NONE} for {@code ws://}. */
-    private final TlsSession.Result tls;
+    /** What the opening handshake established: subprotocol, extensions, 101 response, URI, TLS. */
+    private final Opening opening;
     private final Inbound inbound;
     private final Outbound outbound;
     private final Sinks.One<CloseStatus> closed = Sinks.one();
@@ -63,15 +60,6 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     private final Traffic traffic;
     /** Inflates compressed messages within the inbound budget; null without permessage-deflate. */
     private final Inflation inflation;
-    /** The Sec-WebSocket-Extensions the server agreed to; null for none. */
-    private final String extensions;
-    /** The 101 response, compact until {@code info()} is asked for it ({@link ResponseHead}). */
-    private final String responseHead;
-    /**
-     * The URI the connection reached, as its string (that of the URI connected to, not a copy, when it
-     * had no user information); null for connections made without a handshake (tests).
-     */
-    private final String uri;
 
     /** The context of this handler, set when it is added (event loop). */
     private ChannelHandlerContext ctx;
@@ -86,30 +74,18 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     /** Payload bytes of data frames received (single writer: the event loop). */
     private volatile long bytesReceived;
 
-    WebSocketConnection(Channel channel, ClientConfig config, Mode mode, String subprotocol) {
-        this(channel, config, mode, subprotocol, TlsSession.Result.NONE, null, ResponseHead.NONE, null);
-    }
-
-    /**
-     * @param deflate      the permessage-deflate the server agreed to; null for none
-     * @param responseHead the 101 response, as {@link ResponseHead#compact} keeps it
-     * @param uri          the URI the connection reached (after redirects), without user information
-     */
-    WebSocketConnection(Channel channel, ClientConfig config, Mode mode, String subprotocol, TlsSession.Result tls,
-            DeflateParameters deflate, String responseHead, String uri) {
+    /** @param opening what the opening handshake established, the permessage-deflate agreed included */
+    WebSocketConnection(Channel channel, ClientConfig config, Mode mode, Opening opening) {
         this.channel = channel;
-        this.uri = uri;
-        this.responseHead = responseHead;
         this.config = config;
-        this.subprotocol = subprotocol;
-        this.tls = tls;
+        this.opening = opening;
+        DeflateParameters deflate = opening.deflate();
         this.info = new ConnectionInfo(this);
         this.inbound = mode.inbound(channel.eventLoop(), config, this::maybeRead);
         this.traffic = new Traffic(channel.eventLoop());
         this.outbound = new Outbound(this, channel, config, traffic, deflate);
         this.inflation = deflate == null ? null : new Inflation(channel.alloc(), deflate,
                 mode.maxMessageSize(config), inbound::wantsRead, this::deliver);
-        this.extensions = deflate == null ? null : deflate.extension();
         this.liveness = new Liveness(channel.eventLoop(), outbound, this, config);
     }
 
@@ -148,25 +124,9 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         return bytesReceived;
     }
 
-    String subprotocol() {
-        return subprotocol;
-    }
-
-    /** The 101 response this connection was opened with. */
-    URI uri() {
-        return uri == null ? null : URI.create(uri);
-    }
-
-    HandshakeResponse handshakeResponse() {
-        return ResponseHead.expand(101, responseHead, "");
-    }
-
-    String extensions() {
-        return extensions;
-    }
-
-    TlsSession.Result tls() {
-        return tls;
+    /** What the opening handshake established. */
+    Opening opening() {
+        return opening;
     }
 
     /** {@code close(code, reason)}: lazy, idempotent; completes once TCP is closed. */
@@ -186,15 +146,8 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         return closed.asMono();
     }
 
-    /** {@code ping(payload)}: checked now, sent on subscription. */
+    /** {@code ping(payload)}: checked now, sent on subscription ({@link Liveness#ping}). */
     Mono<Duration> ping(ByteBuffer payload) {
-        if (payload == null) {
-            return Mono.error(WebSocketProtocol.invalid("payload", "must not be null"));
-        }
-        if (payload.remaining() > WebSocketProtocol.MAX_CONTROL_PAYLOAD) {
-            return Mono.error(WebSocketProtocol.invalid("payload", "a Ping carries at most "
-                    + WebSocketProtocol.MAX_CONTROL_PAYLOAD + " bytes, was " + payload.remaining()));
-        }
         return liveness.ping(payload);
     }
 
@@ -547,6 +500,4 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     public String toString() {
         return "WebSocketConnection[" + channel + "]";
     }
-
-    /** The Information: a read-only view of this connection. */
 }
