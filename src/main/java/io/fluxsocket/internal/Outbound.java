@@ -8,8 +8,6 @@ import io.netty.channel.ChannelHandlerContext;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.Callable;
 import reactor.util.concurrent.Queues;
@@ -22,7 +20,7 @@ import reactor.util.concurrent.Queues;
  * <h2>Messages</h2>
  * A stream-mode {@code send} is one binary message whose buffers a publisher gives
  * ({@link StreamSend}); a message-mode {@code send} gives whole or streamed messages
- * ({@link MessageSend}, one of the {@linkplain #register sources} that messages are taken from).
+ * ({@link MessageSend}, one of the {@link MessageSources} that messages are taken from).
  * Either way a message is an {@link OutboundMessage} in {@link #queue}, in the order queued; the
  * head one is framed, and its publisher subscribed only then. A message is told it was written when
  * its last frame's write completed.
@@ -75,7 +73,7 @@ final class Outbound implements FrameWriter.Completions {
     /** Messages waiting for the one being written, oldest first. */
     private final ArrayDeque<OutboundMessage> queue = new ArrayDeque<>();
     /** Message-mode sends taking messages from their publishers; null until the first (stream mode has none). */
-    private List<MessageSend> sources;
+    private MessageSources sources;
     /** The message being framed, or null. */
     private OutboundMessage current;
     /** Control frames to write ahead of the next data frame once the channel is writable; null until the first. */
@@ -162,7 +160,7 @@ final class Outbound implements FrameWriter.Completions {
             source.terminate(closing());
         } else {
             if (sources == null) {
-                sources = new ArrayList<>(2);
+                sources = new MessageSources();
             }
             sources.add(source);
             drain();
@@ -253,10 +251,7 @@ final class Outbound implements FrameWriter.Completions {
         queuedClose = close;
         // Message-mode sends take no more messages: those they took go first.
         if (sources != null) {
-            for (MessageSend s : sources) {
-                s.stop(closing());
-            }
-            sources.clear();
+            sources.stop(closing());
         }
         drain();
     }
@@ -298,11 +293,7 @@ final class Outbound implements FrameWriter.Completions {
             q.end(cause);
         }
         if (sources != null) {
-            List<MessageSend> left = new ArrayList<>(sources);
-            sources.clear();
-            for (MessageSend s : left) {
-                s.terminate(cause);
-            }
+            sources.terminate(cause);
         }
         takeIncoming();
     }
@@ -351,7 +342,9 @@ final class Outbound implements FrameWriter.Completions {
             for (Frame f; control != null && writer.isWritable() && (f = control.poll()) != null; ) {
                 write(f, null, null);
             }
-            takeMessages();
+            if (sources != null) {
+                sources.take();
+            }
             if (current == null && !startNext()) {
                 if (queuedClose != null && queue.isEmpty()) {
                     writeQueuedClose();
@@ -376,22 +369,7 @@ final class Outbound implements FrameWriter.Completions {
             current.pull.request();
         }
         if (sources != null) {
-            for (MessageSend s : sources) {
-                s.resume();
-            }
-        }
-    }
-
-    private void takeMessages() {
-        for (int i = 0; sources != null && i < sources.size() && terminated == null; ) {
-            MessageSend s = sources.get(i);
-            if (s.take()) {
-                i++;
-            } else {
-                // By identity, not index: take() may have signalled its subscriber, whose close()
-                // (on this thread) stopped every source and cleared the list.
-                sources.remove(s);
-            }
+            sources.resume();
         }
     }
 
