@@ -9,7 +9,6 @@ import io.netty.channel.ChannelHandlerContext;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Queue;
-import java.util.concurrent.Callable;
 import reactor.util.concurrent.Queues;
 
 /**
@@ -42,9 +41,8 @@ import reactor.util.concurrent.Queues;
  * ({@link #closeNow}) after {@link #terminate}, which fails every message not yet written.
  *
  * <h2>Writes</h2>
- * {@link FrameWriter} writes the frames with one shared promise and tells this side of each frame's
- * completion, and when a message's last frame was written; it batches flushes and runs the
- * send-timeout watchdog.
+ * {@link FrameWriter} writes the frames and tells this side of each one's completion, with the
+ * message it ended ({@link #written}); it batches flushes and runs the send-timeout watchdog.
  *
  * <p>Confined to the event loop, but for {@link #submit} and the publishers' signals, which
  * schedule {@link #drain()} there.
@@ -85,10 +83,6 @@ final class Outbound implements FrameWriter.Completions {
     /** A drain is on the stack; {@link #again} makes it loop instead of re-entering. */
     private boolean draining;
     private boolean again;
-
-    Outbound(OutboundOwner owner, Channel channel, ClientConfig config, Traffic traffic) {
-        this(owner, channel, config, traffic, null);
-    }
 
     /** @param deflate the permessage-deflate agreed, or null for none */
     Outbound(OutboundOwner owner, Channel channel, ClientConfig config, Traffic traffic, DeflateParameters deflate) {
@@ -174,7 +168,7 @@ final class Outbound implements FrameWriter.Completions {
     void cancel(OutboundMessage message) {
         takeIncoming();
         if (queue.remove(message)) {
-            dropQueued(message);
+            message.drop(budget);
             // Its bytes or its count went back to the budget: others may go on.
             drain();
         } else if (message == current) {
@@ -188,7 +182,7 @@ final class Outbound implements FrameWriter.Completions {
     void discard(MessageSend source) {
         queue.removeIf(m -> {
             if (m instanceof MessageSend.Queued q && q.send == source) {
-                dropQueued(m);
+                m.drop(budget);
                 return true;
             }
             return false;
@@ -286,10 +280,10 @@ final class Outbound implements FrameWriter.Completions {
         resetFramer();
         if (m != null) {
             m.cancelContent();
-            ended(m, cause);
+            m.finish(budget, cause);
         }
         for (OutboundMessage q; (q = queue.poll()) != null; ) {
-            dropQueued(q);
+            q.drop(budget);
             q.end(cause);
         }
         if (sources != null) {
@@ -376,18 +370,14 @@ final class Outbound implements FrameWriter.Completions {
     /** Starts the next queued message; false if there is none, or it must wait for room. */
     private boolean startNext() {
         OutboundMessage m = queue.peek();
-        if (m == null || (m.payload == null && m.content instanceof Callable && !budget.roomAhead())) {
+        if (m == null || (m.isScalar() && !budget.roomAhead())) {
             // Reading a Callable's value takes its bytes: only with room for them.
             return false;
         }
         queue.poll();
         budget.queued(-m.queuedBytes());
-        if (m.payload == null && m.content instanceof Callable) {
-            if (!m.readScalar()) {
-                m.leave(budget);
-                return true;
-            }
-            budget.charge(m.payload.remaining());
+        if (m.isScalar() && !m.readScalar(budget)) {
+            return true;
         }
         current = m;
         framer.begin(m.type);
@@ -464,7 +454,7 @@ final class Outbound implements FrameWriter.Completions {
         current = null;
         resetFramer();
         m.cancelContent();
-        ended(m, error);
+        m.finish(budget, error);
         if (m.started) {
             owner.messageAborted(reason, error);
         }
@@ -494,7 +484,7 @@ final class Outbound implements FrameWriter.Completions {
     public void written(OutboundMessage last, int size) {
         budget.release(size);
         if (last != null) {
-            ended(last, null);
+            last.finish(budget, null);
         }
         if (current != null || !queue.isEmpty() || (sources != null && !sources.isEmpty()) || queuedClose != null) {
             // Once after the completions of a flush, not once per frame: one write to the socket
@@ -508,21 +498,8 @@ final class Outbound implements FrameWriter.Completions {
         budget.release(size);
         WebSocketException error = owner.writeFailed(cause);
         if (last != null) {
-            ended(last, error);
+            last.finish(budget, error);
         }
-    }
-
-    /** A message ended: its sender is told, and the budget's count of it ends. */
-    private void ended(OutboundMessage m, Throwable error) {
-        m.leave(budget);
-        m.end(error);
-    }
-
-    /** A whole message leaves the queue without being written: its bytes go back to the budget. */
-    private void dropQueued(OutboundMessage m) {
-        budget.queued(-m.queuedBytes());
-        budget.release(m.queuedBytes());
-        m.leave(budget);
     }
 
     /** The framer drops the message it holds: its bytes go back to the budget. */

@@ -66,11 +66,17 @@ abstract class OutboundMessage {
         }
     }
 
+    /** Whether its bytes are a {@link Callable} publisher's value, not read yet (it is read when the message starts). */
+    final boolean isScalar() {
+        return payload == null && content instanceof Callable;
+    }
+
     /**
-     * Reads a {@link Callable} publisher's value as the payload (none: an empty message); false if
-     * that failed or is not UTF-8 text, and then the message was failed.
+     * Reads a {@link Callable} publisher's value as the payload (none: an empty message) and charges
+     * it to {@code budget}; false if that failed or is not UTF-8 text, and then the message was
+     * failed and left the budget's count.
      */
-    final boolean readScalar() {
+    final boolean readScalar(OutboundBudget budget) {
         ByteBuffer b;
         try {
             Object value = ((Callable<?>) content).call();
@@ -78,6 +84,7 @@ abstract class OutboundMessage {
         } catch (Throwable e) {
             // Mono.error throws its error wrapped when it is checked; Reactor unwraps it so too.
             end(Exceptions.unwrap(e));
+            leave(budget);
             return false;
         }
         if (type == Opcode.TEXT) {
@@ -85,10 +92,12 @@ abstract class OutboundMessage {
             long bad = check.update(b);
             if (bad >= 0 || !check.isComplete()) {
                 end(notUtf8(bad >= 0 ? bad : check.offset()));
+                leave(budget);
                 return false;
             }
         }
         payload = b;
+        budget.charge(b.remaining());
         return true;
     }
 
@@ -103,6 +112,19 @@ abstract class OutboundMessage {
      */
     boolean gatesMessages() {
         return false;
+    }
+
+    /** It was written ({@code error == null}) or failed: the budget no longer counts it, and its sender is told. */
+    final void finish(OutboundBudget budget, Throwable error) {
+        leave(budget);
+        end(error);
+    }
+
+    /** It leaves the queue without being written: its bytes go back to {@code budget}, which no longer counts it. */
+    final void drop(OutboundBudget budget) {
+        budget.queued(-queuedBytes());
+        budget.release(queuedBytes());
+        leave(budget);
     }
 
     /** It was written, failed or dropped: the budget no longer counts it (once). */

@@ -62,7 +62,7 @@ class OutboundPipelineTest {
         channel.pipeline().addLast(before);
         outbound = new Outbound(owner, channel, new ClientConfig(Duration.ofSeconds(10), Duration.ofSeconds(30),
                 Duration.ofSeconds(5), true, Map.of(), List.of(), maxFramePayload, 1024, budget, 1 << 20, ReceiveMode.WHOLE),
-                new Traffic(channel.eventLoop()));
+                new Traffic(channel.eventLoop()), null);
         owner.outbound = outbound;
         channel.pipeline().addLast(new ChannelDuplexHandler() {
             @Override
