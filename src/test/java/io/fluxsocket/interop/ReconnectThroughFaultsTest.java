@@ -336,6 +336,34 @@ class ReconnectThroughFaultsTest {
         }
     }
 
+    /**
+     * The loop of {@link Reconnect}'s documentation goes on after a connection is lost: the lost
+     * connection fails its {@code receive()} with a {@code WebSocketException}, which the
+     * application resumes from, as the example does; let out of the {@code concatMap}, it would end
+     * the flux with {@code CONNECTION_RESET} at the first drop. Every connection is reset inside the
+     * server's first message.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Peer.class)
+    void theDocumentedLoopGoesOnAfterALostConnectionFailsItsReceive(Peer peer) {
+        try (PeerServer server = startSink(peer, Map.of());
+                FaultProxy proxy = FaultProxy.start(server.port(),
+                        Fault.reset(Direction.DOWNSTREAM, Position.framePayload(0, 2)))) {
+            List<Long> received = backoff(Long.MAX_VALUE)
+                    .messages(CLIENT.connectMessages(proxy.uri("/sink?ack=1")))
+                    // The application's own first message: the sink answers it (its acknowledgement is cut).
+                    .concatMap(ws -> ws.send(Mono.just(WebSocketMessage.binary(BytePattern.chunk(0, MESSAGE))))
+                            .thenMany(ws.receive())
+                            .onErrorResume(WebSocketException.class, e -> Mono.empty())
+                            .count())
+                    .take(3)
+                    .collectList()
+                    .block(HANG);
+            assertEquals(List.of(0L, 0L, 0L), received);
+            assertEquals(3, proxy.links().stream().filter(l -> l.faulted().isDone()).count(), proxy.links()::toString);
+        }
+    }
+
     // ---- the upload ----
 
     /**
