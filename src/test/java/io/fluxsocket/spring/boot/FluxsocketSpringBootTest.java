@@ -57,10 +57,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * port with Spring WebFlux's server on Reactor Netty, configured through {@code fluxsocket.*}
  * properties; the test is given the fluxsocket {@link WebSocketClient} and Spring's
  * {@code WebSocketClient} that Boot made, and talks to the application's WebSocket endpoints on its
- * {@link LocalServerPort}. Run with Boot 4.0 and again with Boot 3.5 (Spring 6.2; execution
- * {@code spring-6.2-tests}, where the Boot 4 modules and Tomcat are off the class path).
+ * {@link LocalServerPort}. Run with Boot 3.5 (Spring 6.2; execution {@code spring-6.2-tests}, where
+ * the Boot 4 modules and Tomcat are off the class path) only: with Boot 4, Spring Framework 7's
+ * {@code SpringExtension} needs JUnit Jupiter 6 ({@code NoSuchMethodError} on
+ * {@code ExtensionContext.Store.computeIfAbsent} under 5.x), and the project's tests stay on JUnit 5;
+ * the tag {@code spring-boot-test} keeps it out of the default execution. The code is Boot 4-ready:
+ * it passed there with JUnit 6.1.3 on the class path.
  */
 @Tag("spring")
+@Tag("spring-boot-test")
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 @SpringBootTest(classes = FluxsocketSpringBootTest.WebSocketApplication.class,
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
