@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * The message-mode sends ({@link MessageSend}) that an {@link Outbound} takes messages from, in the
  * order they started. Each drain of the outbound side asks the publishers that stopped for lack of
- * room to go on ({@link #resume}) and moves the messages they gave into its queue ({@link #take});
- * a send leaves once it takes no more. {@code close()} stops them all ({@link #stop}), a connection
+ * room to go on ({@link #resume}) and moves the messages they gave into its queue ({@link #take}, also
+ * as a message's last write completes); a send leaves once it takes no more. {@code close()} stops them all ({@link #stop}), a connection
  * that can send no more fails them all ({@link #terminate}), and either leaves none. The outbound
  * side makes one when the first message-mode send starts (a stream-mode connection has none).
  *
