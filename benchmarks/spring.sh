@@ -7,7 +7,9 @@
 #   JAR=path benchmarks/spring.sh OUT_DIR   measures that benchmarks jar, builds nothing
 #   MVN_ARGS='-o -Dmaven.repo.local=/tmp/m2' benchmarks/spring.sh OUT_DIR   options for both builds
 # Each round runs both scenarios (1 GiB in 64 KiB messages; 256 MiB in 1 KiB messages), each client
-# in a JMH run (and JVM) of its own; odd rounds adapter first, even rounds Spring's client first.
+# in a JMH run (and JVM) of its own, then the same transfers in SpringCpu (the client JVM's CPU time
+# per message: 3 warm-up + 5 measured transfers); odd rounds adapter first, even rounds Spring's
+# client first. CPU=0 leaves SpringCpu out.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 if (( $# != 1 )); then
@@ -36,7 +38,7 @@ cp "$JAR" "$jars/benchmarks.jar"
 jar="$jars/benchmarks.jar"
 
 if [[ "${QUICK:-}" == 1 ]]; then
-  iters="-f 1 -wi 1 -i 2"; big=67108864; small1k=16777216; rounds=${ROUNDS:-2}
+  iters="-f 1 -wi 1 -i 2"; big=67108864; small1k=16777216; rounds=${ROUNDS:-2}; CPU_ITERS=${CPU_ITERS:-1 2}
 else
   iters="-f 1 -wi 3 -i 5"; big=1073741824; small1k=268435456; rounds=${ROUNDS:-4}
 fi
@@ -69,6 +71,18 @@ for r in $(seq 1 "$rounds"); do
         sleep 30
       done
       grep -E '^DownloadBenchmark\.download ' "$log" || { echo "failed, see $log" >&2; tail -5 "$log" >&2; }
+    done
+  done
+  [[ "${CPU:-1}" == 1 ]] || continue
+  for s in "${scenarios[@]}"; do
+    IFS='|' read -r name args <<< "$s"
+    read -r bytes message <<< "$(sed -E 's/.*bytes=([0-9]+) -p message=([0-9]+).*/\1 \2/' <<< "$args")"
+    for client in $order; do
+      echo "== r$r cpu $name $client (uptime: $(uptime))" | tee -a "$out/env.txt"
+      # shellcheck disable=SC2086
+      java -Xms1g -Xmx1g -cp "$jar" io.fluxsocket.benchmarks.SpringCpu $client $bytes $message ${CPU_ITERS:-3 5} \
+        2> "$out/r$r/cpu-$name-$client.log" | sed "s/^{/{\"round\": \"r$r\", \"scenario\": \"$name\", /" \
+        | tee -a "$out/cpu.jsonl" || echo "SpringCpu failed, see $out/r$r/cpu-$name-$client.log" >&2
     done
   done
 done
