@@ -9,11 +9,11 @@
 # Each round runs both scenarios (1 GiB in 64 KiB messages; 256 MiB in 1 KiB messages), each client
 # in a JMH run (and JVM) of its own, then the same transfers in SpringCpu (the client JVM's CPU time
 # per message: 3 warm-up + 5 measured transfers); odd rounds adapter first, even rounds Spring's
-# client first. CPU=0 leaves SpringCpu out.
+# client first. CPU=0 leaves SpringCpu out, JMH=0 the JMH runs.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 if (( $# != 1 )); then
-  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 out="$1"
@@ -58,6 +58,7 @@ for r in $(seq 1 "$rounds"); do
   if (( r % 2 == 1 )); then order="spring-fluxsocket spring-reactor-netty"; else order="spring-reactor-netty spring-fluxsocket"; fi
   mkdir -p "$out/r$r"
   for s in "${scenarios[@]}"; do
+    [[ "${JMH:-1}" == 1 ]] || break
     IFS='|' read -r name args <<< "$s"
     for client in $order; do
       log="$out/r$r/$name-$client.log"

@@ -2,6 +2,10 @@ package io.fluxsocket.benchmarks;
 
 import java.lang.management.ManagementFactory;
 import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -13,7 +17,9 @@ import java.util.stream.Collectors;
  * client ({@link Transfer#of}), {@code warmups} transfers, then {@code transfers} measured ones:
  * for each, this process's CPU time (every thread: the event loop, the caller, GC, JIT;
  * {@code OperatingSystemMXBean.getProcessCpuTime()}) over the transfer, divided by its messages, and
- * its wall time. Byte counts are checked as in the benchmarks.
+ * its wall time. Byte counts are checked as in the benchmarks. It holds JMH's lock
+ * ({@code java.io.tmpdir}/jmh.lock) while it runs, waiting for it first, so that it does not run
+ * beside a JMH measurement.
  *
  * <p>Run: {@code java -Xms1g -Xmx1g -cp target/benchmarks.jar io.fluxsocket.benchmarks.SpringCpu
  * CLIENT BYTES MESSAGE WARMUPS TRANSFERS}: prints one JSON object on stdout.
@@ -32,7 +38,12 @@ public final class SpringCpu {
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         List<Double> cpu = new ArrayList<>();
         List<Double> wall = new ArrayList<>();
-        try (ServerProcess server = new ServerProcess(); Transfer transfer = Transfer.of(client)) {
+        // One measurement at a time on a shared machine: JMH's own lock, held as a JMH run holds it
+        // (a JMH run started meanwhile fails to take it and says so); this waits for it instead.
+        try (FileChannel lockFile = FileChannel.open(Path.of(System.getProperty("java.io.tmpdir"), "jmh.lock"),
+                     StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock lock = lockFile.lock();
+             ServerProcess server = new ServerProcess(); Transfer transfer = Transfer.of(client)) {
             URI uri = server.uri("/download?bytes=" + bytes + "&message=" + message);
             for (int i = 0; i < warmups; i++) {
                 Transfer.check(bytes, transfer.download(uri), client + " download");
