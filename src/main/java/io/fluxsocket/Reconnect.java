@@ -21,7 +21,9 @@ import reactor.util.retry.RetryBackoffSpec;
  * <pre>{@code
  * Reconnect.backoff(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(500)).maxBackoff(Duration.ofSeconds(30)))
  *         .streams(client.connect(uri))                     // subscribed again for each connection
- *         .concatMap(ws -> ws.receive().map(this::handle))  // one connection at a time
+ *         .concatMap(ws -> ws.receive().map(this::handle)   // one connection at a time
+ *                 // A lost connection fails its receive(): go on with the next one.
+ *                 .onErrorResume(WebSocketException.class, e -> Mono.empty()))
  *         .subscribe();
  * }</pre>
  *
@@ -45,7 +47,10 @@ import reactor.util.retry.RetryBackoffSpec;
  * own connections (resubscribing is safe: {@code connect} is subscribed anew each time). Cancelling
  * the flux stops reconnecting and closes the open connection (Close 1000). The application uses each
  * connection until it ends; the next is emitted after that, so a {@code concatMap} that runs until
- * the connection's data ends sees one connection at a time.
+ * the connection's data ends sees one connection at a time. A connection that is lost (1006) or
+ * whose keep-alive times out (1011) fails its {@code receive()} and pending sends with a
+ * {@link WebSocketException}: an error let out of the {@code concatMap} ends the flux with it, so
+ * resume from it, as the example does, to be given the next connection.
  *
  * <p>Immutable: each method returns a new instance.
  */

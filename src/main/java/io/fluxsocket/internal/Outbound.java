@@ -517,6 +517,12 @@ final class Outbound implements FrameWriter.Completions {
         budget.release(size);
         if (last != null) {
             ended(last, null);
+            if (sources != null && !sources.isEmpty() && !draining) {
+                // Now, not in the drain queued below: a send whose publisher has nothing more
+                // (a fused one says so only when polled, once the message made room) completes
+                // before the server's Close, sent once it has the message, can be read and fail it.
+                takeMessages();
+            }
         }
         if (current != null || !queue.isEmpty() || (sources != null && !sources.isEmpty()) || queuedClose != null) {
             // Once after the completions of a flush, not once per frame: one write to the socket

@@ -14,6 +14,9 @@ interface OutboundOwner {
     /** A write failed, the transport is broken: fail; returns the error the connection ended with. */
     WebSocketException writeFailed(Throwable cause);
 
-    /** The Close frame {@link Outbound#close} queued was written. */
+    /**
+     * The Close frame {@link Outbound#close} queued was handed to the channel (if that write failed
+     * at once, {@link #writeFailed} was told first).
+     */
     void closeSent();
 }

@@ -371,6 +371,11 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public void closeSent() {
+        if (state != ConnectionState.CLOSE_QUEUED) {
+            // The Close's write failed at once (the socket had just closed, and Netty tells of
+            // that in a later task): the connection failed, and that is its ending.
+            return;
+        }
         enter(ConnectionState.CLOSE_SENT);
         inbound.closing();
         maybeRead();

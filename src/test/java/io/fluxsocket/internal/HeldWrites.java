@@ -6,6 +6,8 @@ import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A handler that stands for a socket that stops taking bytes: it keeps the writes that reach it,
@@ -35,6 +37,21 @@ final class HeldWrites extends ChannelDuplexHandler {
     void completeOne() {
         Object[] w = held.poll();
         ctx.writeAndFlush(w[0], (ChannelPromise) w[1]);
+    }
+
+    /**
+     * Completes every held write in place, as a socket that took the bytes does, without passing it
+     * on (an {@code EmbeddedChannel}'s flush runs the event loop's pending tasks too).
+     *
+     * @return the written messages, oldest first, the caller's to release
+     */
+    List<Object> succeedAll() {
+        List<Object> messages = new ArrayList<>();
+        for (Object[] w; (w = held.poll()) != null; ) {
+            messages.add(w[0]);
+            ((ChannelPromise) w[1]).setSuccess();
+        }
+        return messages;
     }
 
     void completeAll() {

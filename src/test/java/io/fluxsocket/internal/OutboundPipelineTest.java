@@ -265,6 +265,28 @@ class OutboundPipelineTest {
         assertEquals(WebErrorStatus.CLOSED, error(sent).status());
     }
 
+    /**
+     * The server has the whole message (its last frame's write completed) and closes before the
+     * event loop ran the drain that write queued: the send had nothing more to give, so it
+     * completes. Its publisher ({@code Mono.just}, fused) tells that it has nothing more only when
+     * polled, which the queued drain would have done; the Close failed the send with {@code CLOSED}
+     * (seen with Spring's sample service against a Node sink that closes once it has the message).
+     */
+    @Test
+    void aSendWhoseMessageWasWrittenCompletesThoughTheServerClosesBeforeTheNextDrain() {
+        open(1024);
+        Sinks.Many<ByteBuffer> content = Sinks.many().unicast().onBackpressureBuffer();
+        CompletableFuture<Void> sent = MessageSend.of(outbound, channel.eventLoop(),
+                Mono.just(WebSocketMessage.binary(content.asFlux()))).toFuture();
+        content.tryEmitNext(hex("0102"));
+        content.tryEmitComplete();
+        List<String> frames = socketTookAll();
+        // No task of the event loop runs in between: the server's Close is read first.
+        outbound.terminate(new WebSocketException(WebErrorStatus.CLOSED, "the server closed the connection"));
+        assertEquals(List.of("BINARY:0102", "CONTINUATION+fin:"), frames);
+        assertTrue(sent.isDone() && !sent.isCompletedExceptionally(), "the send completed: " + sent);
+    }
+
     @Test
     void nothingIsTakenBehindAStreamedMessageThatNeedsTheRoom() {
         int budget = 64;
@@ -322,11 +344,29 @@ class OutboundPipelineTest {
     private List<String> written() {
         List<String> frames = new ArrayList<>();
         for (Object o; (o = channel.readOutbound()) != null; ) {
-            Frame f = (Frame) o;
-            frames.add(f.wireOpcode() + (f.fin ? "+fin" : "") + ":" + ByteBufUtil.hexDump(f.content()));
-            f.release();
+            frames.add(describe((Frame) o));
         }
         return frames;
+    }
+
+    /**
+     * The held writes completed as a socket that took their bytes completes them, and nothing else:
+     * an {@link EmbeddedChannel}'s flush would also run the event loop's pending tasks. Released.
+     */
+    private List<String> socketTookAll() {
+        List<String> frames = new ArrayList<>();
+        for (Object o : stall.succeedAll()) {
+            frames.add(describe((Frame) o));
+        }
+        return frames;
+    }
+
+    private static String describe(Frame f) {
+        try {
+            return f.wireOpcode() + (f.fin ? "+fin" : "") + ":" + ByteBufUtil.hexDump(f.content());
+        } finally {
+            f.release();
+        }
     }
 
     private static ByteBuffer hex(String hex) {

@@ -13,6 +13,8 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static io.fluxsocket.internal.ConnectionState.CLOSED;
 import static io.fluxsocket.internal.ConnectionState.CLOSE_QUEUED;
@@ -58,6 +60,27 @@ class WebSocketConnectionTest {
             assertTrue(subscribers <= 1, "closeStatus() subscribers after 10,000 streams: " + subscribers);
             assertEquals(10_000, ws.info().bytesSent());
             ws.close().block(Duration.ofSeconds(10));
+        }
+    }
+
+    /**
+     * The server's RST is read just before a {@code close()} call's task runs: Netty has closed the
+     * channel and tells the handlers in a later task, so the Close frame's write fails at once, which
+     * fails the connection; the close must end with the connection, not throw "illegal transition
+     * FAILED -> CLOSE_SENT" out of the event loop's task (seen in the 30-minute soak).
+     */
+    @Test
+    void aCloseWhoseFrameFailsAtOnceOnASocketJustClosedEndsWithTheConnection() throws Exception {
+        try (TestServer server = new TestServer((in, out) -> in.receiveFrames().then())) {
+            WebSocketConnection connection = new DefaultWebSocketClient(config())
+                    .open(server.uri(), null, Mode.STREAM).block(Duration.ofSeconds(10));
+            CompletableFuture<Void> closing = connection.channel().eventLoop().submit(() -> {
+                connection.channel().close();
+                return connection.close(1000, "bye").toFuture();
+            }).get();
+            closing.get(10, TimeUnit.SECONDS);
+            io.fluxsocket.CloseStatus status = connection.closeStatus().block(Duration.ofSeconds(10));
+            assertEquals(1006, status.code(), "no Close went out: " + status);
         }
     }
 

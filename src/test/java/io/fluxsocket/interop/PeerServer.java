@@ -176,6 +176,26 @@ final class PeerServer implements InteropServer {
         }
     }
 
+    /** The port it listens on: where a killed one is started again (its {@code PORT} environment variable). */
+    int port() {
+        return port;
+    }
+
+    /**
+     * Kills the server at once with SIGKILL, as a crash would: it sends no Close and runs no code
+     * of its own; the kernel closes its sockets. Returns once the process is gone.
+     */
+    void kill() {
+        try {
+            if (!process.destroyForcibly().waitFor(EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("the " + peer + " peer outlived SIGKILL for " + EXIT_TIMEOUT.toSeconds() + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while killing the " + peer + " peer", e);
+        }
+    }
+
     /** Stops the server: closes its stdin, on which it exits, and kills it if it does not. */
     @Override
     public void close() {

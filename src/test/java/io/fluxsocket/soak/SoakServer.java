@@ -62,10 +62,15 @@ final class SoakServer implements AutoCloseable {
             return;
         }
         Channel ch = open.get(ThreadLocalRandom.current().nextInt(open.size()));
-        if (ThreadLocalRandom.current().nextBoolean()) {
-            ch.config().setOption(ChannelOption.SO_LINGER, 0);
-        }
-        ch.close();
+        // On the channel's event loop: there the socket cannot close between the check and the
+        // option (set from this thread, a connection closing meanwhile threw ClosedChannelException
+        // and ended the chaos thread 7 minutes into a 30-minute run).
+        ch.eventLoop().execute(() -> {
+            if (ch.isOpen() && ThreadLocalRandom.current().nextBoolean()) {
+                ch.config().setOption(ChannelOption.SO_LINGER, 0);
+            }
+            ch.close();
+        });
         drops.incrementAndGet();
     }
 

@@ -148,8 +148,8 @@ class SoakVolumeTest {
             System.out.println("soak sessions: " + new TreeMap<>(sums()) + ", drops " + server.drops
                     + ", restarts " + server.restarts);
 
-            assertTrue(untyped.isEmpty(), () -> untyped.size() + " failures were not a WebSocketException with a status, first: "
-                    + stackOf(untyped.peek()));
+            assertTrue(untyped.isEmpty(), () -> untyped.size() + " failures were not a WebSocketException with a status; the first three:\n"
+                    + untyped.stream().limit(3).map(SoakVolumeTest::stackOf).collect(java.util.stream.Collectors.joining("\n")));
             assertTrue(lost.isEmpty(), () -> lost.size() + " sessions ended cleanly without their data: " + lost.peek());
             for (String kind : List.of("stream ok", "message ok", "cancel ok", "reconnect ok")) {
                 assertTrue(sums().getOrDefault(kind, 0L) > 0, "no '" + kind + "' session in the run: " + sums());
