@@ -28,8 +28,8 @@ import reactor.util.context.Context;
 
 /**
  * Fails a test class when, while it ran, Reactor dropped an error or a value it could not deliver
- * ({@link Hooks#onErrorDropped}, {@link Hooks#onNextDropped}) or anything was logged at ERROR
- * ({@link Level#SEVERE}). Registered for every test class through {@code META-INF/services}
+ * ({@link Hooks#onErrorDropped}, {@link Hooks#onNextDropped}), anything was logged at ERROR
+ * ({@link Level#SEVERE}), or a task of a Netty event loop threw (Netty logs that at WARNING). Registered for every test class through {@code META-INF/services}
  * (JUnit extension auto-detection), before {@link LeakDetectionExtension} so that its check comes
  * after the leak check's last collection. The failure names, for each, the logger or hook, the
  * thread, the message and the stack trace (for a dropped error or value, also where it was
@@ -60,6 +60,8 @@ public final class ErrorDetectionExtension
     /** At most this many frames of where an error was dropped or logged. */
     private static final int CALL_SITE_FRAMES = 40;
     private static final String FALLBACK_PROPERTY = "reactor.logging.fallback";
+    /** Where Netty logs, at WARNING, a task of an event loop that threw. */
+    private static final String TASK_EXCEPTION_LOGGER = "io.netty.util.concurrent.AbstractEventExecutor";
 
     /** One error seen. */
     record Report(long sequence, String kind, String source, String thread, String during, String message,
@@ -117,7 +119,7 @@ public final class ErrorDetectionExtension
 
         @Override
         public void publish(LogRecord r) {
-            if (r.getLevel().intValue() < Level.SEVERE.intValue() || r.getThrown() == PROBE_ERROR) {
+            if ((r.getLevel().intValue() < Level.SEVERE.intValue() && !isTaskException(r)) || r.getThrown() == PROBE_ERROR) {
                 return;
             }
             if (PROBE_LOGGER.equals(r.getLoggerName())) {
@@ -127,6 +129,15 @@ public final class ErrorDetectionExtension
             String stack = r.getThrown() != null ? stackOf(r.getThrown()) : "";
             record("logged at " + r.getLevel(), r.getLoggerName(), formatter.formatMessage(r),
                     stack + "logged at:\n" + hereWithout("java.util.logging."));
+        }
+
+        /**
+         * Netty's WARNING for a task of an event loop that threw: an exception nothing caught (such
+         * as the library's own state check failing inside a task), which no one else would see.
+         */
+        private boolean isTaskException(LogRecord r) {
+            return r.getLevel().intValue() >= Level.WARNING.intValue() && r.getThrown() != null
+                    && TASK_EXCEPTION_LOGGER.equals(r.getLoggerName());
         }
 
         @Override

@@ -81,6 +81,28 @@ class ErrorDetectionExtensionTest {
     }
 
     @Test
+    void aTaskThatThrowsOnANettyEventLoopFailsTheClass() throws Exception {
+        extension.beforeAll(context());
+        io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
+                io.netty.channel.nio.NioIoHandler.newFactory());
+        try {
+            // Executed, not submitted: a submitted task's exception goes to its future, unlogged.
+            java.util.concurrent.CountDownLatch ran = new java.util.concurrent.CountDownLatch(1);
+            group.execute(() -> {
+                ran.countDown();
+                throw new IllegalStateException("an executed task threw");
+            });
+            ran.await();
+        } finally {
+            group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).await();
+        }
+
+        String report = failure();
+        assertTrue(report.contains("logged at WARNING by io.netty.util.concurrent.AbstractEventExecutor on thread "), report);
+        assertTrue(report.contains("java.lang.IllegalStateException: an executed task threw"), report);
+    }
+
+    @Test
     void hooksResetBySomethingElseArePutBackBeforeTheNextClass() {
         Hooks.resetOnErrorDropped();
         Hooks.resetOnNextDropped();
