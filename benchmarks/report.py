@@ -22,6 +22,14 @@ FRAME = 65536 + 14  # one 64 KiB frame with its largest header
 # The permessage-deflate scenario's clients (the JDK's client has no extensions, the raw socket none).
 DEFLATE_CLIENTS = ["fluxsocket-messages", "reactor-netty", "okhttp", "jetty", "fluxsocket"]
 DEFLATE_PEERS = ["reactor-netty", "okhttp", "jetty"]
+# The Spring WebFlux clients (run.sh's spring-* files): Spring's ReactorNettyWebSocketClient and the
+# library's adapter, each at its defaults, through one WebSocketHandler; the first is the reference.
+SPRING_CLIENTS = ["spring-fluxsocket", "spring-reactor-netty"]
+# file name -> (scenario label, unit, the same scenario without Spring: its file, for reference)
+SPRING_RATES = [
+    ("spring-download", "Download {size} in 64 KiB messages", "MiB/s", "download"),
+    ("spring-messages-1k", "1 KiB messages one-way, download ({size})", "msg/s", "messages-1k"),
+]
 # file name -> (scenario label, unit)
 RATES = [
     ("download", "Download {size} in 64 KiB messages", "MiB/s"),
@@ -253,6 +261,7 @@ def main(raw, out_md, out_svg):
         lines += table(["scenario"] + CLIENTS, mem_rows)
 
     lines += scale_section(raw)
+    lines += spring_section(raw, ratios, bounds)
 
     masking = results(raw, "masking")
     if masking:
@@ -350,6 +359,11 @@ def main(raw, out_md, out_svg):
         else:
             lines.append(f"- slow consumer retains ≤ 4 MiB + one frame ({c}): not measured")
 
+    target("Spring adapter: download in 64 KiB messages ≥ 1.0× Spring's ReactorNettyWebSocketClient",
+           ("spring-download", "spring-reactor-netty"), 1.0)
+    target("Spring adapter: 1 KiB messages/s ≥ 1.0× Spring's ReactorNettyWebSocketClient",
+           ("spring-messages-1k", "spring-reactor-netty"), 1.0)
+
     lines += ["", "Chart: [" + os.path.basename(out_svg) + "](" + os.path.basename(out_svg) + ")", ""]
     with open(out_md, "w") as f:
         f.write("\n".join(lines))
@@ -417,6 +431,75 @@ def scale_section(raw):
         out += ["", "First error of each kind:", ""]
         out += [f"- {c}: {k}: {v}" for c, k, v in firsts]
     return out
+
+
+def spring_section(raw, ratios, bounds):
+    """The Spring WebFlux clients' rows; fills ratios/bounds[(file, "spring-reactor-netty")] for the targets."""
+    data = []
+    for name, label, unit, plain in SPRING_RATES:
+        rows = load_rates(raw, name)
+        if rows is not None:
+            first = next(iter(rows.values()), {"bytes": 0})
+            data.append((name, label.format(size=size(first["bytes"])), unit, rows, load_rates(raw, plain) or {}))
+    limits = results(raw, "spring-limits")
+    if not data and not limits:
+        return []
+    out = ["", "## Spring WebFlux clients (`WebSocketHandler`, each client at its defaults)", "",
+           "`spring-fluxsocket` is the library's adapter (`new FluxsocketWebSocketClient()`), "
+           "`spring-reactor-netty` Spring's own `new ReactorNettyWebSocketClient()`; one handler for both "
+           "(`session.receive()`, each whole message's payload counted). The last two columns are the same "
+           "scenario without Spring, from this run's other files: message mode (`fluxsocket-messages`) and raw "
+           "Reactor Netty.", ""]
+    if data:
+        rows_out = []
+        for name, label, unit, rows, plain in data:
+            cells = []
+            for c in SPRING_CLIENTS:
+                if c in rows:
+                    v, e = rate(rows[c], unit)
+                    cells.append(f"{fmt(v)} ± {fmt(e)} {unit}")
+                else:
+                    cells.append("**failed**")
+            if all(c in rows for c in SPRING_CLIENTS):
+                (v, e), (w, f) = rate(rows[SPRING_CLIENTS[0]], unit), rate(rows[SPRING_CLIENTS[1]], unit)
+                ratios[(name, SPRING_CLIENTS[1])] = v / w
+                bounds[(name, SPRING_CLIENTS[1])] = ((v - e) / (w + f), (v + e) / (w - f) if w > f else float("inf"))
+                cells.append(f"{v / w:.2f}×")
+            else:
+                cells.append("n/a")
+            for c in SPRING_CLIENTS:
+                a = rows.get(c, {}).get("alloc")
+                n = rows[c]["bytes"] / rows[c]["message"] if c in rows else 0
+                cells.append("n/a" if a is None else f"{a / n:,.0f} B/msg")
+            for c in ("fluxsocket-messages", "reactor-netty"):
+                cells.append(f"{fmt(rate(plain[c], unit)[0])} {unit}" if c in plain else "n/a")
+            rows_out.append([label] + cells)
+        out += table(["scenario", *SPRING_CLIENTS, "adapter / Spring's", "allocated: spring-fluxsocket",
+                      "allocated: spring-reactor-netty", "fluxsocket-messages (no Spring)",
+                      "reactor-netty (no Spring)"], rows_out)
+    if limits:
+        out += ["", "The largest single message each client takes at its defaults (`SpringMessageLimits`: a "
+                    "binary search over one binary message of N bytes, 1 ≤ N ≤ 1 GiB), and one message streamed "
+                    "through the adapter's `session.connection()`:", ""]
+        out += spring_limits(limits)
+    return out
+
+
+def spring_limits(limits):
+    """SpringMessageLimits' JSON (a list of objects) as a markdown table."""
+    rows = []
+    for r in limits:
+        if "largest" in r:
+            rows.append([f"`{r['client']}`: `{r['how']}`", r["framing"], f"{r['largest']:,} B ({size(r['largest'])})",
+                         r["next"]])
+        else:
+            ok = "whole" if r["counted"] == r["streamed"] else f"**{r['counted']:,} B only**"
+            rows.append([f"`{r['client']}`: `{r['how']}`", r["framing"],
+                         f"streamed {r['streamed']:,} B ({size(r['streamed'])}), counted {ok}",
+                         f"{r['counted'] / r['seconds'] / MIB:,.0f} MiB/s; heap in use at most "
+                         f"{r['maxHeap'] / MIB:,.1f} MiB of a {r['heapLimit'] / MIB:,.0f} MiB heap, direct at most "
+                         f"{r['maxDirect'] / MIB:,.1f} MiB (sampled every 10 ms)"])
+    return table(["client", "message sent as", "largest taken", "one byte more / streamed"], rows)
 
 
 def deflate(raw):
@@ -530,6 +613,7 @@ def scale_only(raw, out_md):
     env = open(env_path).read().strip() if os.path.exists(env_path) else ""
     lines = ["# fluxsocket: many connections at once", "", "Machine and load:", "", "```", env, "```"]
     lines += scale_section(raw)
+    lines += spring_section(raw, ratios, bounds)
     with open(out_md, "w") as f:
         f.write("\n".join(lines) + "\n")
 

@@ -62,6 +62,15 @@ run tls-download 'benchmarks\.DownloadBenchmark' -p scheme=wss -p client=$tls -p
 run tls-upload 'benchmarks\.UploadBenchmark' -p scheme=wss -p client=$tls -p bytes=$big -p chunk=65536
 run messages-64 'benchmarks\.DownloadBenchmark' -p bytes=$small64 -p message=64
 run messages-1k 'benchmarks\.DownloadBenchmark' -p bytes=$small1k -p message=1024
+# Spring WebFlux: Spring's ReactorNettyWebSocketClient and the library's adapter, each at its
+# defaults, through one WebSocketHandler; then the largest message each takes, and one of $big bytes
+# streamed through the adapter's connection() in a 64 MiB heap (SpringMessageLimits).
+spring=spring-fluxsocket,spring-reactor-netty
+run spring-download 'benchmarks\.DownloadBenchmark' -p client=$spring -p bytes=$big -p message=65536
+run spring-messages-1k 'benchmarks\.DownloadBenchmark' -p client=$spring -p bytes=$small1k -p message=1024
+java -Xmx64m -cp "$jar" io.fluxsocket.benchmarks.SpringMessageLimits $big "$raw/spring-limits.json" > "$raw/spring-limits.log" 2>&1 \
+  || { echo "SpringMessageLimits failed, see $raw/spring-limits.log" >&2; tail -20 "$raw/spring-limits.log" >&2; exit 1; }
+grep -E "^spring-" "$raw/spring-limits.log" || true
 run upload-messages-64 'benchmarks\.MessageUploadBenchmark' -p bytes=$up64 -p message=64
 run upload-messages-1k 'benchmarks\.MessageUploadBenchmark' -p bytes=$up1k -p message=1024
 # permessage-deflate: 1 KiB JSON events, compressed by the clients that have the extension.

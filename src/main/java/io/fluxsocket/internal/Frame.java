@@ -31,17 +31,27 @@ final class Frame extends DefaultByteBufHolder {
     final boolean fin;
     /** Its message is compressed (permessage-deflate). */
     final boolean compressed;
+    /**
+     * Inbound, a piece of its message's final frame as {@link FrameDecoder} read it: the payload
+     * bytes of that frame still to come, so exactly the rest of the message; otherwise 0.
+     */
+    final long rest;
 
     Frame(Opcode opcode, boolean first, boolean fin, ByteBuf payload) {
         this(opcode, first, fin, false, payload);
     }
 
     Frame(Opcode opcode, boolean first, boolean fin, boolean compressed, ByteBuf payload) {
+        this(opcode, first, fin, compressed, 0, payload);
+    }
+
+    Frame(Opcode opcode, boolean first, boolean fin, boolean compressed, long rest, ByteBuf payload) {
         super(payload);
         this.opcode = opcode;
         this.first = first;
         this.fin = fin;
         this.compressed = compressed;
+        this.rest = rest;
     }
 
     /** A control frame: whole, first and last. */

@@ -218,7 +218,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
 
     private void emitData(ByteBuf piece, List<Object> out) {
         boolean last = fin && remaining == 0;
-        out.add(new Frame(messageType, !messageStarted, last, messageCompressed, piece));
+        out.add(new Frame(messageType, !messageStarted, last, messageCompressed, fin ? remaining : 0, piece));
         messageStarted = true;
         if (last) {
             inMessage = false;

@@ -74,9 +74,12 @@ final class WholeMessages extends QueuedInbound {
         if (start) {
             assemblingText = text;
             utf8 = text ? new Utf8Validator() : null;
-            // A message that arrives whole in one read is copied once, into an array of its size;
-            // a longer one starts at 64 KiB (the size of one read), so that it is rarely grown.
-            assembly = new byte[end ? n : Math.max(n, Math.min(START_BYTES, maxMessageSize))];
+            // A message is copied once, into an array of its size, when that is known: it arrived
+            // whole, or its first frame is its last (the frame's header gave the length: the
+            // decoder checked it against maxMessageSize); a message of several frames starts at
+            // 64 KiB (the size of one read), so that it is rarely grown.
+            assembly = new byte[end ? n : frame.rest > 0 ? (int) (n + frame.rest)
+                    : Math.max(n, Math.min(START_BYTES, maxMessageSize))];
             assembled = 0;
         }
         if (utf8 != null) {

@@ -62,6 +62,7 @@ class FrameDecoderTest {
         assertEquals("abcdef", ByteBufUtil.hexDump(first.content()));
         assertTrue(first.first);
         assertFalse(first.fin, "the frame is not over");
+        assertEquals(70000 - 3, first.rest, "the message's final frame: the rest of the message is known");
         first.release();
         channel.writeInbound(Unpooled.wrappedBuffer(new byte[70000 - 3]));
         Frame rest = channel.readInbound();
@@ -70,6 +71,18 @@ class FrameDecoderTest {
         assertTrue(rest.fin);
         rest.release();
         assertFalse(channel.finish());
+    }
+
+    @Test
+    void aPieceOfAFrameThatIsNotItsMessagesLastDoesNotTellTheMessagesRest() {
+        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder());
+        // A 5-byte BINARY frame without FIN, of which 2 bytes arrived.
+        channel.writeInbound(Unpooled.wrappedBuffer(ByteBufUtil.decodeHexDump("0205" + "0102")));
+        Frame first = channel.readInbound();
+        assertTrue(first.first);
+        assertEquals(0, first.rest, "more frames follow: the message's length is not known");
+        first.release();
+        channel.finishAndReleaseAll();
     }
 
     @Test

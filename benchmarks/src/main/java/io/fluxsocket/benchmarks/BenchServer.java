@@ -62,6 +62,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       whose reason is the count in decimal. More than
  *       N is answered with a Close (1002) whose reason is the count, so a client can never mistake
  *       a mismatch for success.</li>
+ *   <li>{@code /message?bytes=N&frame=F}: ONE binary message of N bytes, in frames of at most F
+ *       payload bytes, then a Close (1000) ({@link MessageRoute}).</li>
  *   <li>{@code /echo}: Netty's frame codec; every binary frame is sent back.</li>
  *   <li>{@code /deflate-upload?bytes=N}, {@code /deflate-download?bytes=N}: the same with
  *       permessage-deflate, for JSON events ({@link DeflateRoutes}); they print a line on stdout
@@ -209,6 +211,9 @@ public final class BenchServer implements AutoCloseable {
                     case "/upload":
                         route = new Upload(param(q, "bytes"));
                         break;
+                    case "/message":
+                        route = new MessageRoute(param(q, "bytes"), param(q, "frame"));
+                        break;
                     case "/echo":
                         route = null;
                         break;
@@ -271,7 +276,7 @@ public final class BenchServer implements AutoCloseable {
      * Parses client frames (masked) without touching their payloads: counts data bytes, answers a
      * Close. Subclasses decide what the count means.
      */
-    private abstract static class RawRoute extends ChannelInboundHandlerAdapter {
+    abstract static class RawRoute extends ChannelInboundHandlerAdapter {
         private final byte[] header = new byte[14];
         /** Bytes of the current frame header seen so far (event loop). */
         private int headerSeen;

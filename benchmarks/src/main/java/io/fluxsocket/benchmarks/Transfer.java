@@ -157,6 +157,13 @@ interface Transfer extends AutoCloseable {
                 case "jdk": return new JdkTransfer(trusted);
                 case "okhttp": return new OkHttpTransfer(trusted);
                 case "jetty": return new JettyTransfer(trusted);
+                // Spring WebFlux clients, each at its defaults, through a WebSocketHandler (ws:// downloads only).
+                case "spring-reactor-netty":
+                case "spring-fluxsocket":
+                    if (trusted != null) {
+                        throw new IllegalArgumentException(client + " is measured over ws:// only");
+                    }
+                    return client.equals("spring-fluxsocket") ? SpringTransfer.fluxsocket() : SpringTransfer.reactorNetty();
                 case "raw-socket":
                     if (trusted != null) {
                         throw new IllegalArgumentException("raw-socket has no TLS (wss)");
