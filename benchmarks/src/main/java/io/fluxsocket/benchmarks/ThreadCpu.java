@@ -11,7 +11,8 @@ import org.openjdk.jmh.annotations.State;
  * threads over the operation (the benchmark's and the client's event loops; not the GC's or the
  * JIT's), read per thread with nanosecond resolution ({@code ThreadMXBean}; the process CPU time
  * moves in 10 ms ticks). On a machine other work loads, a transfer's time mostly measures how much
- * CPU the client got; the CPU it used changes much less, so compare this there.
+ * CPU the client got; the CPU it used changes less, so compare this there. JMH reports the sum
+ * over the iterations as the score; each iteration's value is in the result's raw data.
  */
 @State(Scope.Thread)
 @AuxCounters(AuxCounters.Type.EVENTS)
