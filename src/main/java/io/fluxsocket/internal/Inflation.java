@@ -24,12 +24,20 @@ import java.util.zip.Inflater;
  * inflates past {@code maxMessageSize} fails with 1009 before the rest of it is inflated.
  *
  * <p>Confined to the connection's event loop. The {@link Inflater} (about 40 KiB outside the
- * heap) is made for the first compressed message and ended with {@link #release}.
+ * heap) and a 2 KiB array for small compressed pieces are made for the first compressed message,
+ * and dropped with {@link #release}. Per inflated piece the only object made is its {@link Frame}
+ * (the pooled buffer it carries aside): small pieces are copied into that array, and the inflater
+ * writes into the pooled buffer's own array.
  */
 final class Inflation {
 
     /** The most bytes inflated at a time. */
     static final int STEP = 16 * 1024;
+    /**
+     * The largest piece copied into {@link #input} rather than viewed in place: a view of a direct
+     * buffer is an object per piece (64 B), a copy of a small piece costs less than that.
+     */
+    static final int COPIED_INPUT = 2 * 1024;
     /** What the sender removed from the end of each message (RFC 7692 §7.2.2). */
     private static final byte[] TAIL = {0, 0, (byte) 0xFF, (byte) 0xFF};
 
@@ -42,6 +50,8 @@ final class Inflation {
     private final Consumer<Frame> sink;
 
     private Inflater inflater;
+    /** Where small pieces of direct buffers are copied for the inflater; made with it ({@link #COPIED_INPUT} bytes). */
+    private byte[] input;
     /** Pieces not handed on yet, oldest first (each retained); the head may be partly inflated. */
     private final ArrayDeque<Frame> waiting = new ArrayDeque<>(4);
     /** The head's bytes were given to the inflater, and its message's tail too. */
@@ -131,6 +141,7 @@ final class Inflation {
         if (inflater != null) {
             inflater.end();
             inflater = null;
+            input = null;
         }
     }
 
@@ -169,7 +180,7 @@ final class Inflation {
         if (!headStarted) {
             headStarted = true;
             tailGiven = false;
-            in.setInput(head.content().nioBuffer());
+            setInput(in, head.content());
             if (head.first) {
                 firstOut = true;
                 inflated = 0;
@@ -215,12 +226,37 @@ final class Inflation {
         }
     }
 
-    /** Inflates into {@code out} until it is full or the piece (and its message's tail) is all taken. */
+    /**
+     * Gives the inflater a piece without making an object for it where it can: its array if it has
+     * one; a copy in {@link #input} if it is small (a socket's direct buffer); else a view of it. The
+     * inflater reads it until the piece is done: {@link #input} holds one piece at a time.
+     */
+    private void setInput(Inflater in, ByteBuf piece) {
+        int n = piece.readableBytes();
+        if (piece.hasArray()) {
+            in.setInput(piece.array(), piece.arrayOffset() + piece.readerIndex(), n);
+        } else if (n <= COPIED_INPUT) {
+            piece.getBytes(piece.readerIndex(), input, 0, n);
+            in.setInput(input, 0, n);
+        } else {
+            in.setInput(piece.nioBuffer());
+        }
+    }
+
+    /**
+     * Inflates into {@code out} (empty, {@link #STEP} bytes of room) until it is full or the piece
+     * (and its message's tail) is all taken; straight into its array where it has one, which costs
+     * no view object per step (a view of a pooled buffer's array cost two, 96 B per message).
+     */
     private void fill(Inflater in, Frame head, ByteBuf out) {
-        ByteBuffer dst = out.internalNioBuffer(0, STEP);
+        byte[] array = out.hasArray() ? out.array() : null;
+        int offset = array != null ? out.arrayOffset() : 0;
+        ByteBuffer dst = array != null ? null : out.internalNioBuffer(0, STEP);
+        int filled = 0;
         try {
-            while (dst.hasRemaining() && !in.finished()) {
-                int n = in.inflate(dst);
+            while (filled < STEP && !in.finished()) {
+                int n = array != null ? in.inflate(array, offset + filled, STEP - filled) : in.inflate(dst);
+                filled += n;
                 if (n == 0 && in.needsInput()) {
                     if (head.fin && !tailGiven) {
                         // An empty payload is an empty message: the tail alone would leave the
@@ -239,12 +275,13 @@ final class Inflation {
         } catch (DataFormatException e) {
             throw new ProtocolViolation(CloseStatus.INVALID_PAYLOAD, "compressed data that is not valid deflate: " + e.getMessage());
         }
-        out.writerIndex(dst.position());
+        out.writerIndex(filled);
     }
 
     private Inflater inflater() {
         if (inflater == null) {
             inflater = new Inflater(true);
+            input = new byte[COPIED_INPUT];
         }
         return inflater;
     }

@@ -64,8 +64,13 @@ final class Liveness {
     private final Duration timeout;
     /** The application's pings not answered yet, oldest first (event loop). */
     private final ArrayDeque<Pending> pending = new ArrayDeque<>(1);
-    /** When the last frame was received, {@link System#nanoTime()} (event loop). */
+    /**
+     * When the last frame was received, {@link System#nanoTime()}, read once per socket read that
+     * brought frames ({@link #readComplete}), not per frame (event loop).
+     */
     private long lastReceived = System.nanoTime();
+    /** A frame came in the socket read going on: {@link #lastReceived} is read at its end (event loop). */
+    private boolean heard;
     /** When the keep-alive's Ping went, while it waits for a frame; 0 if it does not, or once stopped (event loop). */
     private long waitingSince;
     /** Keep-alive Pings sent, for their payloads (event loop). */
@@ -161,12 +166,25 @@ final class Liveness {
 
     /** A frame was received: the peer is alive. Event loop. */
     void received() {
-        lastReceived = System.nanoTime();
+        if (interval == null) {
+            // No keep-alive: nothing asks when frames came.
+            return;
+        }
+        // The clock is read once for all the frames of a read (readComplete), not per frame.
+        heard = true;
         if (waitingSince != 0) {
             waitingSince = 0;
             // The timer was set for the timeout: the next Ping goes after the interval instead.
             timer.cancel(false);
             schedule(interval.toNanos());
+        }
+    }
+
+    /** A socket read ended: the frames it brought, if any, were received now. Event loop. */
+    void readComplete() {
+        if (heard) {
+            heard = false;
+            lastReceived = System.nanoTime();
         }
     }
 
@@ -227,6 +245,11 @@ final class Liveness {
             return;
         }
         long now = System.nanoTime();
+        if (heard) {
+            // Frames of a read whose end was not seen yet: received by now.
+            heard = false;
+            lastReceived = now;
+        }
         if (waitingSince == 0) {
             long quiet = now - lastReceived;
             if (quiet < interval.toNanos()) {

@@ -6,6 +6,7 @@ import io.netty.channel.EventLoop;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,7 +17,9 @@ import java.util.concurrent.TimeUnit;
  * message, with plain arithmetic and ordered stores (one writer); they are read from any thread.
  * Nothing here reads the clock per frame: the rates come from a {@link Sampler} that, while data
  * moves, reads the counts every {@link #SAMPLE_NANOS} on the event loop and stops once nothing
- * moved for a whole window. An idle connection has no sampler and no timer.
+ * moved for a whole window. An idle connection has no sampler and no timer, and a connection that
+ * ended has no timer left. Per socket read or frame written, the cost is a plain add, an ordered
+ * store and a test of a plain flag.
  */
 final class Traffic {
 
@@ -57,6 +60,8 @@ final class Traffic {
     private volatile long pausedSince;
     /** Samples the rates while data moves; made when data first moves (event loop, published for readers). */
     private volatile Sampler sampler;
+    /** The sampler runs, or the connection ended: moving data starts nothing (event loop). */
+    private boolean sampling;
 
     Traffic(EventLoop loop) {
         this.loop = loop;
@@ -97,25 +102,30 @@ final class Traffic {
         }
     }
 
-    /** The connection ended: the sampler stops (the statistics stay readable). */
+    /** The connection ended: the sampler stops and its timer goes (the statistics stay readable). */
     void stop() {
+        sampling = true;
         Sampler s = sampler;
         if (s != null) {
-            s.stopped = true;
-            s.outBps = 0;
-            s.inBps = 0;
+            s.stop();
         }
         readsPaused(false);
     }
 
     private void moved() {
+        if (!sampling) {
+            startSampling();
+        }
+    }
+
+    /** Data moved while the sampler rested (or before there was one): it starts. */
+    private void startSampling() {
         Sampler s = sampler;
         if (s == null) {
             sampler = s = new Sampler();
         }
-        if (!s.running && !s.stopped) {
-            s.start();
-        }
+        sampling = true;
+        s.start();
     }
 
     // ---- reading (any thread) ----
@@ -151,25 +161,34 @@ final class Traffic {
         private int count;
         /** Readings in a row with nothing moved. */
         private int quiet;
-        private boolean running;
-        private boolean stopped;
+        /** The next reading, while the sampler runs; null while it rests or once stopped. */
+        private ScheduledFuture<?> timer;
         volatile long outBps;
         volatile long inBps;
         volatile long outPeak;
         volatile long inPeak;
 
         void start() {
-            running = true;
             count = 0;
             quiet = 0;
             read();
-            loop.schedule(this, SAMPLE_NANOS, TimeUnit.NANOSECONDS);
+            timer = loop.schedule(this, SAMPLE_NANOS, TimeUnit.NANOSECONDS);
+        }
+
+        /** The connection ended: no more readings, and the rates are 0. */
+        void stop() {
+            if (timer != null) {
+                timer.cancel(false);
+                timer = null;
+            }
+            outBps = 0;
+            inBps = 0;
         }
 
         @Override
         public void run() {
-            if (stopped) {
-                running = false;
+            if (timer == null) {
+                // Stopped after this reading was due (its cancel came too late).
                 return;
             }
             int previous = last(1);
@@ -193,10 +212,11 @@ final class Traffic {
                 // Nothing moved for a whole window: the rates are 0, and the sampler rests until data moves.
                 outBps = 0;
                 inBps = 0;
-                running = false;
+                timer = null;
+                sampling = false;
                 return;
             }
-            loop.schedule(this, SAMPLE_NANOS, TimeUnit.NANOSECONDS);
+            timer = loop.schedule(this, SAMPLE_NANOS, TimeUnit.NANOSECONDS);
         }
 
         private void read() {

@@ -202,6 +202,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        liveness.readComplete();
         maybeRead();
     }
 

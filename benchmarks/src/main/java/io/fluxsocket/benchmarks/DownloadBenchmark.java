@@ -51,6 +51,14 @@ public class DownloadBenchmark {
     @Param({"ws"})
     public String scheme;
 
+    /**
+     * {@code off} (the suite's), or {@code on}: the fluxsocket clients with a keep-alive of 20 s
+     * ({@link FluxsocketTransfer#KEEP_ALIVE}), to measure what it costs ({@code keepalive-cost.sh});
+     * other clients fail with {@code on}.
+     */
+    @Param({"off"})
+    public String keepAlive;
+
     private ServerProcess server;
     private Transfer transfer;
     private URI uri;
@@ -58,7 +66,7 @@ public class DownloadBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         server = new ServerProcess(tls(scheme));
-        transfer = Transfer.of(client, server.certificate());
+        transfer = Transfer.of(client, server.certificate(), Transfer.keepAlive(keepAlive));
         uri = server.uri("/download?bytes=" + bytes + "&message=" + message);
     }
 
@@ -78,7 +86,10 @@ public class DownloadBenchmark {
     }
 
     @Benchmark
-    public long download() throws Exception {
-        return Transfer.check(bytes, transfer.download(uri), client + " download");
+    public long download(ThreadCpu cpu) throws Exception {
+        cpu.begin();
+        long n = transfer.download(uri);
+        cpu.end();
+        return Transfer.check(bytes, n, client + " download");
     }
 }

@@ -37,6 +37,14 @@ public class EchoBenchmark {
     @Param({"64"})
     public int size;
 
+    /**
+     * {@code off} (the suite's), or {@code on}: the fluxsocket clients with a keep-alive of 20 s
+     * ({@link FluxsocketTransfer#KEEP_ALIVE}), to measure what it costs ({@code keepalive-cost.sh});
+     * other clients fail with {@code on}.
+     */
+    @Param({"off"})
+    public String keepAlive;
+
     private ServerProcess server;
     private Transfer transfer;
     private Echo echo;
@@ -44,7 +52,7 @@ public class EchoBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         server = new ServerProcess();
-        transfer = Transfer.of(client);
+        transfer = Transfer.of(client, null, Transfer.keepAlive(keepAlive));
         echo = transfer.echo(server.uri("/echo"), Payload.chunks(size, 1)[0]);
     }
 

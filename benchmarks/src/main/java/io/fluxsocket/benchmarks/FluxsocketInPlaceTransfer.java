@@ -17,7 +17,12 @@ final class FluxsocketInPlaceTransfer implements Transfer {
     private final WebSocketClient client;
 
     FluxsocketInPlaceTransfer(Path trusted) {
-        client = FluxsocketTransfer.client(trusted);
+        this(trusted, false);
+    }
+
+    /** With {@code keepAlive}, the client has {@link FluxsocketTransfer#KEEP_ALIVE}. */
+    FluxsocketInPlaceTransfer(Path trusted, boolean keepAlive) {
+        client = FluxsocketTransfer.client(trusted, false, keepAlive);
     }
 
     @Override

@@ -30,7 +30,12 @@ final class FluxsocketMessagesTransfer implements Transfer {
 
     /** With {@code metrics}, the client reports to Micrometer ({@code fluxsocket-messages-metrics}). */
     FluxsocketMessagesTransfer(Path trusted, boolean metrics) {
-        client = FluxsocketTransfer.client(trusted, metrics);
+        this(trusted, metrics, false);
+    }
+
+    /** With {@code keepAlive}, the client has {@link FluxsocketTransfer#KEEP_ALIVE}. */
+    FluxsocketMessagesTransfer(Path trusted, boolean metrics, boolean keepAlive) {
+        client = FluxsocketTransfer.client(trusted, metrics, keepAlive);
     }
 
     /** A client that offers permessage-deflate with its defaults (the deflate scenarios; ws:// only). */

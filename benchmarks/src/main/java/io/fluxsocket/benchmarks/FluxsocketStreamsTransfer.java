@@ -19,7 +19,12 @@ final class FluxsocketStreamsTransfer implements Transfer {
     private final WebSocketClient client;
 
     FluxsocketStreamsTransfer(Path trusted) {
-        client = FluxsocketTransfer.client(trusted);
+        this(trusted, false);
+    }
+
+    /** With {@code keepAlive}, the client has {@link FluxsocketTransfer#KEEP_ALIVE}. */
+    FluxsocketStreamsTransfer(Path trusted, boolean keepAlive) {
+        client = FluxsocketTransfer.client(trusted, false, keepAlive);
     }
     /** The upload chunks as arrays (copied once per set of chunks; the chunks are read-only). */
     private ByteBuffer[] arraysOf;

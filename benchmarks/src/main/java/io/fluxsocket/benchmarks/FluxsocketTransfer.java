@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
@@ -27,6 +28,13 @@ final class FluxsocketTransfer implements Transfer {
      * 161–167 ms per 8 MiB), 256 slower (224 ms: {@code flatMap}'s drain loop scans its inners).
      */
     static final int SENDS_IN_FLIGHT = 32;
+    /**
+     * The keep-alive of {@code -p keepAlive=on}: a Ping after 20 s without a frame, failing 20 s
+     * later without one (as a user would set it; the CLI's and Python websockets' defaults). A
+     * transfer never goes 20 s without a frame, so what is measured is the keep-alive's
+     * bookkeeping while data moves, not its Pings.
+     */
+    static final Duration KEEP_ALIVE = Duration.ofSeconds(20);
     private final WebSocketClient client;
 
     /** {@code trusted}: the {@code wss://} server certificate's PEM file, or null (see {@link #client}). */
@@ -36,7 +44,12 @@ final class FluxsocketTransfer implements Transfer {
 
     /** With {@code metrics}, the client reports to Micrometer ({@code fluxsocket-metrics}; see {@link #client}). */
     FluxsocketTransfer(Path trusted, boolean metrics) {
-        client = client(trusted, metrics);
+        this(trusted, metrics, false);
+    }
+
+    /** With {@code keepAlive}, the client has {@link #KEEP_ALIVE} ({@code -p keepAlive=on}). */
+    FluxsocketTransfer(Path trusted, boolean metrics, boolean keepAlive) {
+        client = client(trusted, metrics, keepAlive);
     }
 
     /** A {@code ws://} client that offers permessage-deflate with its defaults ({@code PerMessageDeflate.defaults()}). */
@@ -67,10 +80,18 @@ final class FluxsocketTransfer implements Transfer {
      * {@link SimpleMeterRegistry} of its own ({@code MicrometerMetrics}, the default {@code uri} tag).
      */
     static WebSocketClient client(Path trusted, boolean metrics) {
-        if (trusted == null && !metrics) {
+        return client(trusted, metrics, false);
+    }
+
+    /** {@link #client(Path, boolean)}, and with {@code keepAlive} {@link #KEEP_ALIVE} ({@code keepAlive(20 s, 20 s)}). */
+    static WebSocketClient client(Path trusted, boolean metrics, boolean keepAlive) {
+        if (trusted == null && !metrics && !keepAlive) {
             return WebSocketClient.create();
         }
         WebSocketClient.Builder builder = WebSocketClient.builder();
+        if (keepAlive) {
+            builder.keepAlive(KEEP_ALIVE, KEEP_ALIVE);
+        }
         if (trusted != null) {
             builder.trustedCertificates(trusted);
         }

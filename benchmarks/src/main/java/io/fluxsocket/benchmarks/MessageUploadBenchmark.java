@@ -46,6 +46,14 @@ public class MessageUploadBenchmark {
     @Param({"64"})
     public int message;
 
+    /**
+     * {@code off} (the suite's), or {@code on}: the fluxsocket clients with a keep-alive of 20 s
+     * ({@link FluxsocketTransfer#KEEP_ALIVE}), to measure what it costs ({@code keepalive-cost.sh});
+     * other clients fail with {@code on}.
+     */
+    @Param({"off"})
+    public String keepAlive;
+
     private ServerProcess server;
     private Transfer transfer;
     private URI uri;
@@ -57,7 +65,7 @@ public class MessageUploadBenchmark {
             throw new IllegalArgumentException("bytes must be a multiple of message");
         }
         server = new ServerProcess();
-        transfer = Transfer.of(client);
+        transfer = Transfer.of(client, null, Transfer.keepAlive(keepAlive));
         uri = server.uri("/upload?bytes=" + bytes);
         messages = Payload.chunks(message, Math.max(1, (1 << 20) / message));
     }
@@ -69,7 +77,10 @@ public class MessageUploadBenchmark {
     }
 
     @Benchmark
-    public long upload() throws Exception {
-        return Transfer.check(bytes, transfer.uploadMessages(uri, messages, bytes), client + " message upload");
+    public long upload(ThreadCpu cpu) throws Exception {
+        cpu.begin();
+        long n = transfer.uploadMessages(uri, messages, bytes);
+        cpu.end();
+        return Transfer.check(bytes, n, client + " message upload");
     }
 }

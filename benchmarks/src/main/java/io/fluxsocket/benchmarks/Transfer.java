@@ -74,6 +74,18 @@ interface Transfer extends AutoCloseable {
     default void close() throws Exception {
     }
 
+    /**
+     * The {@code keepAlive} benchmark parameter: {@code off} (the default: no keep-alive, as in the
+     * suite) or {@code on} (the fluxsocket clients with {@link FluxsocketTransfer#KEEP_ALIVE}).
+     */
+    static boolean keepAlive(String value) {
+        switch (value) {
+            case "off": return false;
+            case "on": return true;
+            default: throw new IllegalArgumentException("keepAlive must be off or on: " + value);
+        }
+    }
+
     static long check(long expected, long actual, String what) {
         if (expected != actual) {
             throw new IllegalStateException(what + ": expected " + expected + " bytes, got " + actual);
@@ -120,15 +132,27 @@ interface Transfer extends AutoCloseable {
      * check on. The raw socket has no TLS.
      */
     static Transfer of(String client, Path trusted) {
+        return of(client, trusted, false);
+    }
+
+    /**
+     * {@link #of(String, Path)}, and with {@code keepAlive} the fluxsocket clients have a keep-alive
+     * ({@link FluxsocketTransfer#KEEP_ALIVE}); the other clients are not given one here, so for them
+     * it fails.
+     */
+    static Transfer of(String client, Path trusted, boolean keepAlive) {
+        if (keepAlive && !client.startsWith("fluxsocket")) {
+            throw new IllegalArgumentException("keepAlive=on is for the fluxsocket clients only, not " + client);
+        }
         try {
             switch (client) {
-                case "fluxsocket": return new FluxsocketTransfer(trusted);
-                case "fluxsocket-streams": return new FluxsocketStreamsTransfer(trusted);
-                case "fluxsocket-messages": return new FluxsocketMessagesTransfer(trusted);
+                case "fluxsocket": return new FluxsocketTransfer(trusted, false, keepAlive);
+                case "fluxsocket-streams": return new FluxsocketStreamsTransfer(trusted, keepAlive);
+                case "fluxsocket-messages": return new FluxsocketMessagesTransfer(trusted, false, keepAlive);
                 // The same with Micrometer metrics on (not in the suite's client lists: give -p client=…).
-                case "fluxsocket-metrics": return new FluxsocketTransfer(trusted, true);
-                case "fluxsocket-messages-metrics": return new FluxsocketMessagesTransfer(trusted, true);
-                case "fluxsocket-in-place": return new FluxsocketInPlaceTransfer(trusted);
+                case "fluxsocket-metrics": return new FluxsocketTransfer(trusted, true, keepAlive);
+                case "fluxsocket-messages-metrics": return new FluxsocketMessagesTransfer(trusted, true, keepAlive);
+                case "fluxsocket-in-place": return new FluxsocketInPlaceTransfer(trusted, keepAlive);
                 case "reactor-netty": return new ReactorNettyTransfer(trusted);
                 case "jdk": return new JdkTransfer(trusted);
                 case "okhttp": return new OkHttpTransfer(trusted);

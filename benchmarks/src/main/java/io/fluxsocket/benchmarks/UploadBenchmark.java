@@ -52,6 +52,14 @@ public class UploadBenchmark {
     @Param({"ws"})
     public String scheme;
 
+    /**
+     * {@code off} (the suite's), or {@code on}: the fluxsocket clients with a keep-alive of 20 s
+     * ({@link FluxsocketTransfer#KEEP_ALIVE}), to measure what it costs ({@code keepalive-cost.sh});
+     * other clients fail with {@code on}.
+     */
+    @Param({"off"})
+    public String keepAlive;
+
     private ServerProcess server;
     private Transfer transfer;
     private URI uri;
@@ -63,7 +71,7 @@ public class UploadBenchmark {
             throw new IllegalArgumentException("bytes must be a multiple of chunk");
         }
         server = new ServerProcess(DownloadBenchmark.tls(scheme));
-        transfer = Transfer.of(client, server.certificate());
+        transfer = Transfer.of(client, server.certificate(), Transfer.keepAlive(keepAlive));
         uri = server.uri("/upload?bytes=" + bytes);
         chunks = Payload.chunks(chunk, Math.max(1, (4 << 20) / chunk));
     }
@@ -75,7 +83,10 @@ public class UploadBenchmark {
     }
 
     @Benchmark
-    public long upload() throws Exception {
-        return Transfer.check(bytes, transfer.upload(uri, chunks, bytes), client + " upload");
+    public long upload(ThreadCpu cpu) throws Exception {
+        cpu.begin();
+        long n = transfer.upload(uri, chunks, bytes);
+        cpu.end();
+        return Transfer.check(bytes, n, client + " upload");
     }
 }
