@@ -1,23 +1,18 @@
 package io.fluxsocket.internal;
 
-import io.fluxsocket.ReceiveMode;
 import io.fluxsocket.WebErrorStatus;
 import io.fluxsocket.WebSocketException;
 import io.fluxsocket.WebSocketMessage;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import reactor.core.publisher.Flux;
@@ -43,22 +38,7 @@ class MessageSourcesTest {
     void open() {
         channel = new EmbeddedChannel();
         channel.pipeline().addLast(socket);
-        outbound = new Outbound(new Owner(), channel, new ClientConfig(Duration.ofSeconds(10), Duration.ofSeconds(30),
-                Duration.ofSeconds(5), true, Map.of(), List.of(), 1024, 1024, 1024, 1 << 20, ReceiveMode.WHOLE),
-                new Traffic(channel.eventLoop()), null);
-        channel.pipeline().addLast(new ChannelDuplexHandler() {
-            @Override
-            public void handlerAdded(ChannelHandlerContext ctx) {
-                outbound.bind(ctx);
-            }
-
-            @Override
-            public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-                if (ctx.channel().isWritable()) {
-                    outbound.onWritable();
-                }
-            }
-        });
+        outbound = EmbeddedOutbound.open(channel, new Owner(), 1024, 1024);
     }
 
     @AfterEach
@@ -140,15 +120,8 @@ class MessageSourcesTest {
         return (WebSocketException) f.handle((v, e) -> e).join();
     }
 
-    /** What reached the end of the pipeline, released. */
     private List<String> written() {
-        List<String> frames = new ArrayList<>();
-        for (Object o; (o = channel.readOutbound()) != null; ) {
-            Frame f = (Frame) o;
-            frames.add(f.wireOpcode() + (f.fin ? "+fin" : "") + ":" + ByteBufUtil.hexDump(f.content()));
-            f.release();
-        }
-        return frames;
+        return EmbeddedOutbound.written(channel);
     }
 
     private static WebSocketMessage binary(String hex) {

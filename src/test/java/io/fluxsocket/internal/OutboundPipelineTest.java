@@ -1,6 +1,5 @@
 package io.fluxsocket.internal;
 
-import io.fluxsocket.ReceiveMode;
 import io.fluxsocket.WebErrorStatus;
 import io.fluxsocket.WebSocketException;
 import io.fluxsocket.WebSocketMessage;
@@ -19,10 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -60,23 +57,8 @@ class OutboundPipelineTest {
         // Head, the stalled socket, the handlers under test, then the outbound's own.
         channel.pipeline().addLast(stall);
         channel.pipeline().addLast(before);
-        outbound = new Outbound(owner, channel, new ClientConfig(Duration.ofSeconds(10), Duration.ofSeconds(30),
-                Duration.ofSeconds(5), true, Map.of(), List.of(), maxFramePayload, 1024, budget, 1 << 20, ReceiveMode.WHOLE),
-                new Traffic(channel.eventLoop()), null);
+        outbound = EmbeddedOutbound.open(channel, owner, maxFramePayload, budget);
         owner.outbound = outbound;
-        channel.pipeline().addLast(new ChannelDuplexHandler() {
-            @Override
-            public void handlerAdded(ChannelHandlerContext ctx) {
-                outbound.bind(ctx);
-            }
-
-            @Override
-            public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-                if (ctx.channel().isWritable()) {
-                    outbound.onWritable();
-                }
-            }
-        });
     }
 
     @AfterEach
@@ -340,13 +322,8 @@ class OutboundPipelineTest {
         return (WebSocketException) f.handle((v, e) -> e).join();
     }
 
-    /** What reached the end of the pipeline, released. */
     private List<String> written() {
-        List<String> frames = new ArrayList<>();
-        for (Object o; (o = channel.readOutbound()) != null; ) {
-            frames.add(describe((Frame) o));
-        }
-        return frames;
+        return EmbeddedOutbound.written(channel);
     }
 
     /**
@@ -356,17 +333,9 @@ class OutboundPipelineTest {
     private List<String> socketTookAll() {
         List<String> frames = new ArrayList<>();
         for (Object o : stall.succeedAll()) {
-            frames.add(describe((Frame) o));
+            frames.add(EmbeddedOutbound.describe((Frame) o));
         }
         return frames;
-    }
-
-    private static String describe(Frame f) {
-        try {
-            return f.wireOpcode() + (f.fin ? "+fin" : "") + ":" + ByteBufUtil.hexDump(f.content());
-        } finally {
-            f.release();
-        }
     }
 
     private static ByteBuffer hex(String hex) {

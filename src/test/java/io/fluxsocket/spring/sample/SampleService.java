@@ -10,8 +10,8 @@ import io.fluxsocket.spring.FluxsocketWebSocketSession;
 
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -57,7 +57,7 @@ import static org.springframework.web.reactive.function.server.RequestPredicates
  *       SHA-256 of the message), or 502 if the upstream closed with another code or the connection
  *       failed.</li>
  * </ul>
- * The connections it opened to the upstream are kept in {@link #upstreams()}, for the tests.
+ * The connections /relay opens to the upstream are handed to the tests through {@link #upstreams()}.
  */
 final class SampleService implements AutoCloseable {
 
@@ -71,7 +71,7 @@ final class SampleService implements AutoCloseable {
     private final FluxsocketWebSocketClient client = new FluxsocketWebSocketClient(
             WebSocketClient.builder().receiveMode(ReceiveMode.STREAMED).build());
     /** Every upstream connection /relay opened, in order (added on the client's event loop). */
-    private final List<MessageWebSocket> upstreams = new CopyOnWriteArrayList<>();
+    private final BlockingQueue<MessageWebSocket> upstreams = new LinkedBlockingQueue<>();
     private final DisposableServer server;
 
     SampleService(URI upstream) {
@@ -88,8 +88,8 @@ final class SampleService implements AutoCloseable {
         return server.port();
     }
 
-    /** The upstream connections /relay opened so far, oldest first. */
-    List<MessageWebSocket> upstreams() {
+    /** The upstream connections /relay opened and no test took yet, oldest first. */
+    BlockingQueue<MessageWebSocket> upstreams() {
         return upstreams;
     }
 
