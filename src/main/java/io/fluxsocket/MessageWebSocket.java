@@ -2,6 +2,7 @@ package io.fluxsocket;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.function.Function;
 
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -83,6 +84,40 @@ public interface MessageWebSocket {
      *     the server did not answer in time
      */
     Flux<WebSocketMessage> receive();
+
+    /**
+     * The server's messages as {@link #receive()} has them, each given to {@code reader} on the
+     * connection's event loop as it is delivered, with a whole binary message's payload lent in
+     * place rather than copied into a heap buffer of its own: its {@link WebSocketMessage#payload()}
+     * is a read-only view of the connection's memory, valid during the call and until the
+     * subscriber's {@code onNext} of what {@code reader} returned has returned. Read what you need
+     * in that time (parse, hash, write it to a channel, copy the part you keep) and do not keep the
+     * message or its payload afterwards: its memory is reused for later reads. The {@link Flux}
+     * emits what {@code reader} returns. Use it where the copy that {@code receive()} makes costs
+     * too much, such as large messages at a high rate; a message that has to wait for demand is
+     * copied once into pooled memory (not the heap), and the bytes held stay under the same bound
+     * as with {@code receive()}.
+     *
+     * <p>Text messages are given as {@code receive()} has them (decoded once; their text stays
+     * valid), as are the messages of a connection in {@link ReceiveMode#STREAMED}. In every other
+     * respect it is {@code receive()}: one subscriber between the two methods (a second gets an
+     * {@link IllegalStateException}), demand counted in messages, the same completion and errors.
+     * An exception thrown by {@code reader}, or a {@code null} result, cancels the subscription and
+     * errors the {@link Flux} with it (a {@link NullPointerException} for {@code null}); the
+     * connection stays open.
+     *
+     * <pre>{@code
+     * Flux<String> digests = ws.receive(message -> {
+     *     MessageDigest sha = MessageDigest.getInstance("SHA-256");
+     *     sha.update(message.payload());
+     *     return HexFormat.of().formatHex(sha.digest());
+     * });
+     * }</pre>
+     *
+     * @param reader reads one message; it must not block, and it may not return {@code null}
+     * @param <T>    what {@code reader} makes of a message
+     */
+    <T> Flux<T> receive(Function<? super WebSocketMessage, ? extends T> reader);
 
     /**
      * Sends the publisher's messages, each as one WebSocket message, in order. Messages are taken

@@ -17,7 +17,8 @@ import reactor.core.publisher.Flux;
  * <p>A piece the subscriber waits for (it requested, and nothing is queued before it) is passed on
  * as a retained slice of the buffer it was read into, not a copy, and turned into what the
  * subscriber gets as it is delivered: a heap copy for {@code receive()}, or whatever the reader of
- * {@link #read} makes of a read-only view of it, with no copy at all; it is released then. A piece
+ * {@link #read} makes of a read-only view of it, with no copy at all; it is released once the
+ * subscriber's {@code onNext} returned. A piece
  * that has to wait (read ahead of demand, or before anyone subscribed) is queued as a heap copy of
  * its bytes: a slice would keep its whole read buffer (up to 64 KiB) alive while it waits, so that
  * a queue of small remainders could hold far more memory than the bytes it counts. Whatever is
@@ -33,7 +34,7 @@ import reactor.core.publisher.Flux;
 final class InboundFlow extends QueuedInbound {
 
     /** Heap copies, which the subscriber owns. */
-    private static final Function<Object, ?> COPY = queued -> queued instanceof ByteBuf piece ? copy(piece) : queued;
+    private static final Function<Object, ?> COPY = queued -> queued instanceof ByteBuf piece ? heapCopy(piece) : queued;
 
     InboundFlow(EventLoop eventLoop, int budget, Runnable readCheck) {
         super(eventLoop, budget, readCheck);
@@ -82,18 +83,12 @@ final class InboundFlow extends QueuedInbound {
     }
 
     private static <T> T readInPlace(Object queued, Function<? super ByteBuffer, ? extends T> reader) {
-        if (queued instanceof ByteBuf piece) {
-            try {
-                return reader.apply(piece.nioBuffer().asReadOnlyBuffer());
-            } finally {
-                piece.release();
-            }
-        }
-        return reader.apply(((ByteBuffer) queued).asReadOnlyBuffer());
+        ByteBuffer bytes = queued instanceof ByteBuf piece ? piece.nioBuffer() : (ByteBuffer) queued;
+        return reader.apply(bytes.asReadOnlyBuffer());
     }
 
     @Override
-    void discard(Object queued) {
+    void release(Object queued) {
         if (queued instanceof ByteBuf piece) {
             piece.release();
         }

@@ -15,8 +15,8 @@ import reactor.core.Exceptions;
  * (pieces of bytes) and {@link WholeMessages} (whole messages). Subclasses turn data into items and
  * {@link #enqueue} them; this class owns the budget, closing and the end. What is queued need not
  * be what is emitted: the subscriber's {@code emitter} turns a queued item into what it gets as it
- * is delivered (so that a buffer can be read in place, then released), and {@link #discard} lets go
- * of one that will never be delivered.
+ * is delivered (so that a buffer can be read in place), and {@link #release} lets go of an item
+ * once it was delivered, or when it never will be.
  *
  * <p>Demand counts items; it decides what is delivered, not what is read. The owner reads the
  * socket while {@link #wantsRead()}: fewer than {@code budget} bytes are queued, whether anyone
@@ -124,8 +124,12 @@ abstract class QueuedInbound implements Inbound, Delivery.Source {
     void onTerminate() {
     }
 
-    /** Lets go of a queued item that will not be delivered. */
-    void discard(Object queued) {
+    /**
+     * Lets go of a queued item once it was delivered (after the subscriber's {@code onNext}
+     * returned, so that what the emitter made of it may read it in place until then), or when it
+     * never will be (cancelled).
+     */
+    void release(Object queued) {
     }
 
     /** Replaces each queued item by what {@code replacement} makes of it, keeping its size. */
@@ -139,7 +143,7 @@ abstract class QueuedInbound implements Inbound, Delivery.Source {
     @Override
     public final void cancelled() {
         for (Queued q; (q = queue.poll()) != null; ) {
-            discard(q.item());
+            release(q.item());
         }
         queuedBytes = 0;
         readCheck.run();
@@ -162,11 +166,17 @@ abstract class QueuedInbound implements Inbound, Delivery.Source {
                     item = Objects.requireNonNull(emitter.apply(next.item()), "the reader returned null");
                 } catch (Throwable t) {
                     Exceptions.throwIfJvmFatal(t);
+                    release(next.item());
                     // As a failing map does: stop reading for this subscriber, then tell it why.
                     delivery.abort(t);
                     break;
                 }
-                delivery.next(item);
+                try {
+                    delivery.next(item);
+                } finally {
+                    // What the emitter lent stays valid until the subscriber's onNext returned.
+                    release(next.item());
+                }
             }
             if (done && queue.isEmpty()) {
                 if (error == null) {

@@ -24,6 +24,16 @@ import reactor.util.Loggers;
  * assembled is kept within {@code maxMessageSize} by {@link FrameDecoder}. So the bytes held stay
  * under {@code budget + maxMessageSize + 64 KiB}.
  *
+ * <p>Two forms of a binary message. For {@code receive()} a message is copied once, into a heap
+ * array of its own that the subscriber owns. For a reader ({@link #read}), which is lent each
+ * message in place, a binary message that arrived in one piece and is delivered at once is that
+ * piece, a slice of the buffer it was read into; otherwise it is copied once into a pooled buffer
+ * of its size (never into the heap). Either is released after the subscriber's {@code onNext}
+ * returned, or when it will never be delivered; what is still queued when the flow ends becomes a
+ * heap message, so that no Netty buffer outlives the connection. Which form a message takes is
+ * decided at its first piece, by the subscriber bound then (none: the heap form); text messages
+ * always take the heap form (they are decoded to a {@code String}).
+ *
  * <p>Confined to the connection's event loop, as {@link QueuedInbound} is.
  */
 final class WholeMessages extends QueuedInbound {
@@ -31,12 +41,15 @@ final class WholeMessages extends QueuedInbound {
     private static final Logger log = Loggers.getLogger(WholeMessages.class);
     /** Where the array of a message that did not arrive in one read starts. */
     private static final int START_BYTES = 64 * 1024;
+    /** What {@code receive()} gets: a pooled message (queued for a reader that left) as a heap one. */
+    private static final Function<Object, ?> OWNED = queued -> queued instanceof ByteBuf lent ? heapMessage(lent) : queued;
 
     /** The longest message (FrameDecoder fails longer ones with 1009 before they arrive). */
     private final int maxMessageSize;
 
-    /** The message being assembled: its bytes so far, whether it is text, and its UTF-8 check. */
+    /** The message being assembled: its bytes so far (in one of the two forms), whether it is text, and its UTF-8 check. */
     private byte[] assembly;
+    private ByteBuf pooledAssembly;
     private int assembled;
     private boolean assemblingText;
     private Utf8Validator utf8;
@@ -56,7 +69,23 @@ final class WholeMessages extends QueuedInbound {
         return new Flux<WebSocketMessage>() {
             @Override
             public void subscribe(CoreSubscriber<? super WebSocketMessage> actual) {
-                WholeMessages.this.subscribe(actual, Function.identity());
+                WholeMessages.this.subscribe(actual, OWNED);
+            }
+        };
+    }
+
+    /**
+     * The complete messages as {@code reader} reads them, a binary one's payload lent in place (a
+     * read-only view, valid until the subscriber's {@code onNext} of what {@code reader} made of it
+     * returned): a {@link Flux} of its results, with the same one-subscriber rule and demand as
+     * {@code receive()}.
+     */
+    <T> Flux<T> read(Function<? super WebSocketMessage, ? extends T> reader) {
+        Lending lending = new Lending(reader);
+        return new Flux<T>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super T> actual) {
+                WholeMessages.this.subscribe(actual, lending);
             }
         };
     }
@@ -74,13 +103,31 @@ final class WholeMessages extends QueuedInbound {
         if (start) {
             assemblingText = text;
             utf8 = text ? new Utf8Validator() : null;
-            // A message is copied once, into an array of its size, when that is known: it arrived
+            assembled = 0;
+            // A message is copied once, into memory of its size when that is known: it arrived
             // whole, or its first frame is its last (the frame's header gave the length: the
             // decoder checked it against maxMessageSize); a message of several frames starts at
             // 64 KiB (the size of one read), so that it is rarely grown.
-            assembly = new byte[end ? n : frame.rest > 0 ? (int) (n + frame.rest)
-                    : Math.max(n, Math.min(START_BYTES, maxMessageSize))];
-            assembled = 0;
+            int size = end ? n : frame.rest > 0 ? (int) (n + frame.rest) : Math.max(n, Math.min(START_BYTES, maxMessageSize));
+            if (text || !(delivery.tag() instanceof Lending)) {
+                assembly = new byte[size];
+            } else if (end) {
+                lendWhole(piece, n);
+                return;
+            } else {
+                pooledAssembly = piece.alloc().directBuffer(size, maxMessageSize);
+            }
+        }
+        if (pooledAssembly != null) {
+            pooledAssembly.writeBytes(piece, piece.readerIndex(), n);
+            assembled += n;
+            if (end) {
+                ByteBuf message = pooledAssembly;
+                pooledAssembly = null;
+                assembled = 0;
+                complete(message, message.readableBytes());
+            }
+            return;
         }
         if (utf8 != null) {
             long bad = utf8.update(piece);
@@ -102,13 +149,45 @@ final class WholeMessages extends QueuedInbound {
         assembly = null;
         assembled = 0;
         utf8 = null;
-        if (!accepting()) {
-            // Nobody will read it.
-            return;
-        }
-        enqueue(assemblingText
+        complete(assemblingText
                 ? WebSocketMessage.text(new String(bytes, StandardCharsets.UTF_8))
                 : WebSocketMessage.binary(ByteBuffer.wrap(bytes)), bytes.length);
+    }
+
+    /**
+     * A binary message in one piece, for a reader: the piece itself if it is delivered at once,
+     * else a pooled copy of exactly its bytes (a slice would keep its whole read buffer while it waits).
+     */
+    private void lendWhole(ByteBuf piece, int n) {
+        if (deliveredAtOnce()) {
+            complete(piece.retainedSlice(), n);
+        } else {
+            complete(piece.alloc().directBuffer(n, n).writeBytes(piece, piece.readerIndex(), n), n);
+        }
+    }
+
+    /** A message is complete: it is queued, unless nobody will read it. */
+    private void complete(Object message, int bytes) {
+        if (!accepting()) {
+            // Nobody will read it.
+            release(message);
+            return;
+        }
+        enqueue(message, bytes);
+    }
+
+    @Override
+    void release(Object queued) {
+        if (queued instanceof ByteBuf lent) {
+            lent.release();
+        }
+    }
+
+    /** A heap message of {@code lent}'s bytes, which stays as it is. */
+    private static WebSocketMessage heapMessage(ByteBuf lent) {
+        byte[] bytes = new byte[lent.readableBytes()];
+        lent.getBytes(lent.readerIndex(), bytes);
+        return WebSocketMessage.binary(ByteBuffer.wrap(bytes));
     }
 
     static ProtocolViolation notUtf8(long offset) {
@@ -117,10 +196,37 @@ final class WholeMessages extends QueuedInbound {
 
     @Override
     void onTerminate() {
-        if (assembly != null) {
+        if (assembly != null || pooledAssembly != null) {
             log.debug("a message cut short by the end of the connection is dropped ({} bytes)", assembled);
             assembly = null;
+            if (pooledAssembly != null) {
+                pooledAssembly.release();
+                pooledAssembly = null;
+            }
             assembled = 0;
+        }
+        // No Netty buffer stays queued once the connection is over.
+        replaceQueued(queued -> {
+            if (queued instanceof ByteBuf lent) {
+                try {
+                    return heapMessage(lent);
+                } finally {
+                    lent.release();
+                }
+            }
+            return queued;
+        });
+    }
+
+    /** The emitter of a reader: each message given to it, a pooled one as a read-only view of its bytes. */
+    private record Lending(Function<? super WebSocketMessage, ?> reader) implements Function<Object, Object> {
+
+        @Override
+        public Object apply(Object queued) {
+            WebSocketMessage message = queued instanceof ByteBuf lent
+                    ? WebSocketMessage.binary(lent.nioBuffer().asReadOnlyBuffer())
+                    : (WebSocketMessage) queued;
+            return reader.apply(message);
         }
     }
 }

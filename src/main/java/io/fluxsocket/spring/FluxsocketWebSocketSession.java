@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
@@ -22,9 +23,11 @@ import org.springframework.web.reactive.socket.HandshakeInfo;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
 import org.springframework.web.reactive.socket.adapter.AbstractWebSocketSession;
+import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SynchronousSink;
+import reactor.util.context.Context;
 
 /**
  * The {@link WebSocketSession} of a {@link FluxsocketWebSocketClient}: Spring's view of one
@@ -39,11 +42,16 @@ import reactor.core.publisher.SynchronousSink;
  *
  * <h2>Messages</h2>
  * {@link #receive()} emits the server's text and binary messages whole. A binary message's payload
- * is the received buffer itself, wrapped without a copy; a text message's is its UTF-8 bytes. The
- * payloads come from {@link #bufferFactory()}, a heap {@link DefaultDataBufferFactory}, so that
- * releasing them is optional (a handler written for Reactor Netty's pooled buffers may release them
- * as it does there). {@link WebSocketMessage#getNativeMessage()} is the fluxsocket
- * {@link io.fluxsocket.WebSocketMessage}. The connection answers the server's Pings itself, and
+ * is lent by the connection, read in place without a copy ({@link MessageWebSocket#receive(java.util.function.Function)}),
+ * with the lifetime Spring's own client gives its pooled payloads on Reactor Netty: it is valid
+ * during the subscriber's {@code onNext}, and released when that returned. To keep it longer (past
+ * a {@code publishOn}, a {@code concatMap}, a queue), {@link WebSocketMessage#retain() retain()} the
+ * message in {@code onNext} and release it when done: retaining copies the payload to the heap once.
+ * A payload used after it was released fails with an {@link IllegalStateException}. A text
+ * message's payload is its UTF-8 bytes in a heap buffer of its own, valid until the garbage
+ * collector takes it (releasing it does nothing). {@link WebSocketMessage#getNativeMessage()} is
+ * the fluxsocket {@link io.fluxsocket.WebSocketMessage}, a binary one's payload valid as long as the
+ * Spring payload is lent. The connection answers the server's Pings itself, and
  * matches the Pongs it receives to its own Pings: {@code receive()} emits neither (a Ping's round
  * trip is {@code connection().ping(payload)}).
  *
@@ -119,7 +127,13 @@ public final class FluxsocketWebSocketSession extends AbstractWebSocketSession<M
      */
     @Override
     public Flux<WebSocketMessage> receive() {
-        return getDelegate().receive().map(this::toSpring);
+        Flux<WebSocketMessage> messages = getDelegate().receive(this::toSpring);
+        return new Flux<WebSocketMessage>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super WebSocketMessage> actual) {
+                messages.subscribe(new Lending(actual));
+            }
+        };
     }
 
     private WebSocketMessage toSpring(io.fluxsocket.WebSocketMessage message) {
@@ -127,10 +141,63 @@ public final class FluxsocketWebSocketSession extends AbstractWebSocketSession<M
             throw new IllegalStateException("a streamed message (the client's receive mode is STREAMED) cannot be a "
                     + "whole Spring WebSocketMessage: read FluxsocketWebSocketSession.connection().receive()");
         }
-        // payload() is the received heap buffer itself (binary) or the text's UTF-8 bytes.
-        DataBuffer payload = bufferFactory().wrap(message.payload());
-        WebSocketMessage.Type type = message.isText() ? WebSocketMessage.Type.TEXT : WebSocketMessage.Type.BINARY;
-        return new WebSocketMessage(type, payload, message);
+        if (message.isText()) {
+            return new WebSocketMessage(WebSocketMessage.Type.TEXT, bufferFactory().wrap(message.payload()), message);
+        }
+        return new WebSocketMessage(WebSocketMessage.Type.BINARY, new LentDataBuffer(bufferFactory(), message.payload()), message);
+    }
+
+    /** Between the connection and the subscriber: a lent payload's delivery ends when {@code onNext} returned. */
+    private static final class Lending implements CoreSubscriber<WebSocketMessage>, Subscription {
+
+        private final CoreSubscriber<? super WebSocketMessage> actual;
+        private Subscription upstream;
+
+        Lending(CoreSubscriber<? super WebSocketMessage> actual) {
+            this.actual = actual;
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            upstream = s;
+            actual.onSubscribe(this);
+        }
+
+        @Override
+        public void onNext(WebSocketMessage message) {
+            try {
+                actual.onNext(message);
+            } finally {
+                if (message.getPayload() instanceof LentDataBuffer lent) {
+                    lent.expire();
+                }
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            actual.onError(t);
+        }
+
+        @Override
+        public void onComplete() {
+            actual.onComplete();
+        }
+
+        @Override
+        public Context currentContext() {
+            return actual.currentContext();
+        }
+
+        @Override
+        public void request(long n) {
+            upstream.request(n);
+        }
+
+        @Override
+        public void cancel() {
+            upstream.cancel();
+        }
     }
 
     /**

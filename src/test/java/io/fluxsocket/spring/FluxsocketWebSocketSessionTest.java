@@ -15,14 +15,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.springframework.core.io.buffer.DefaultDataBuffer;
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
+import org.springframework.core.io.buffer.PooledDataBuffer;
 import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.HandshakeInfo;
 import org.springframework.web.reactive.socket.WebSocketHandler;
@@ -30,13 +31,13 @@ import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -96,19 +97,62 @@ class FluxsocketWebSocketSessionTest {
     }
 
     @Test
-    void aReceivedBinaryPayloadIsTheReceivedBufferWrappedWithoutACopy() {
-        AtomicReference<WebSocketMessage> received = new AtomicReference<>();
+    void aReceivedBinaryPayloadIsLentUntilOnNextReturnedAndThenRefusesToBeRead() {
+        AtomicReference<WebSocketMessage> kept = new AtomicReference<>();
+        AtomicReference<byte[]> read = new AtomicReference<>();
         client.execute(server.uri("/echo"), session -> session.send(Mono.just(session.binaryMessage(f -> f.wrap(new byte[] {1, 2, 3}))))
                         .then(session.receive().next())
-                        .doOnNext(received::set)
+                        .doOnNext(m -> {
+                            // In onNext: the connection's bytes, read in place.
+                            assertTrue(m.getNativeMessage() instanceof io.fluxsocket.WebSocketMessage fm && fm.payload().isReadOnly(),
+                                    "the fluxsocket message's payload is a read-only view");
+                            byte[] bytes = new byte[m.getPayload().readableByteCount()];
+                            m.getPayload().read(bytes);
+                            read.set(bytes);
+                            kept.set(m);
+                        })
                         .then())
                 .block(WAIT);
-        WebSocketMessage message = received.get();
-        io.fluxsocket.WebSocketMessage fluxsocket = message.getNativeMessage();
-        ByteBuffer wrapped = ((DefaultDataBuffer) message.getPayload()).getNativeBuffer();
-        assertSame(fluxsocket.payload().array(), wrapped.array());
-        assertSame(org.springframework.core.io.buffer.DefaultDataBufferFactory.sharedInstance, message.getPayload().factory());
-        assertEquals(ByteBuffer.wrap(new byte[] {1, 2, 3}), wrapped);
+        assertArrayEquals(new byte[] {1, 2, 3}, read.get());
+        PooledDataBuffer payload = assertInstanceOf(PooledDataBuffer.class, kept.get().getPayload());
+        assertFalse(payload.isAllocated(), "released once onNext returned");
+        IllegalStateException late = assertThrows(IllegalStateException.class, payload::readableByteCount);
+        assertTrue(late.getMessage().contains("retain()"), late::getMessage);
+        assertThrows(IllegalStateException.class, payload::release, "released already");
+    }
+
+    @Test
+    void aRetainedPayloadOutlivesOnNextUntilItIsReleased() {
+        List<String> texts = new ArrayList<>();
+        List<PooledDataBuffer> payloads = new ArrayList<>();
+        client.execute(server.uri("/echo"), session -> session.send(Flux.range(0, 20)
+                                .map(i -> session.binaryMessage(f -> f.wrap(("message " + i).getBytes(StandardCharsets.UTF_8)))))
+                        .thenMany(session.receive().take(20))
+                        // Spring's idiom for pooled payloads: retain in onNext, use later, release.
+                        .map(WebSocketMessage::retain)
+                        .publishOn(Schedulers.boundedElastic(), 4)
+                        .doOnNext(m -> {
+                            PooledDataBuffer payload = (PooledDataBuffer) m.getPayload();
+                            assertTrue(payload.isAllocated());
+                            texts.add(m.getPayloadAsText());
+                            m.release();
+                            payloads.add(payload);
+                        })
+                        .then())
+                .block(WAIT);
+        assertEquals(IntStream.range(0, 20).mapToObj(i -> "message " + i).toList(), texts);
+        assertTrue(payloads.stream().noneMatch(PooledDataBuffer::isAllocated), "each released");
+    }
+
+    @Test
+    void receivedMessagesCanBeSentOnAsTheyAre() {
+        // The server echoes; the client echoes back what it receives: a payload sent on is copied in onNext.
+        List<String> texts = new ArrayList<>();
+        client.execute(server.uri("/echo"), session -> session.send(Flux.concat(
+                                Mono.just(session.binaryMessage(f -> f.wrap("ping-pong".getBytes(StandardCharsets.UTF_8)))),
+                                session.receive().take(3).doOnNext(m -> texts.add(m.getPayloadAsText())))))
+                .block(WAIT);
+        assertEquals(List.of("ping-pong", "ping-pong", "ping-pong"), texts);
     }
 
     @Test
