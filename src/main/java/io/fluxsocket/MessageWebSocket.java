@@ -94,9 +94,10 @@ public interface MessageWebSocket {
      * in that time (parse, hash, write it to a channel, copy the part you keep) and do not keep the
      * message or its payload afterwards: its memory is reused for later reads. The {@link Flux}
      * emits what {@code reader} returns. Use it where the copy that {@code receive()} makes costs
-     * too much, such as large messages at a high rate; a message that has to wait for demand is
-     * copied once into pooled memory (not the heap), and the bytes held stay under the same bound
-     * as with {@code receive()}.
+     * too much, such as large messages at a high rate. A message is read in place when the
+     * subscriber waits for it: one that has to wait for demand is held as a copy (a message of
+     * several pieces in pooled memory, one of a single piece on the heap, as {@code receive()}
+     * holds it), and the bytes held stay under the same bound as with {@code receive()}.
      *
      * <p>Text messages are given as {@code receive()} has them (decoded once; their text stays
      * valid), as are the messages of a connection in {@link ReceiveMode#STREAMED}. In every other

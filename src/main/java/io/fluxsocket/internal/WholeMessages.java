@@ -26,10 +26,11 @@ import reactor.util.Loggers;
  *
  * <p>Two forms of a binary message. For {@code receive()} a message is copied once, into a heap
  * array of its own that the subscriber owns. For a reader ({@link #read}), which is lent each
- * message in place, a binary message that arrived in one piece and is delivered at once is that
- * piece, a slice of the buffer it was read into; otherwise it is copied once into a pooled buffer
- * of its size (never into the heap). Either is released after the subscriber's {@code onNext}
- * returned, or when it will never be delivered; what is still queued when the flow ends becomes a
+ * message in place, a binary message that arrived in one piece is that piece, a slice of the
+ * buffer it was read into, if it is delivered at once, and a heap copy (as for {@code receive()})
+ * if it has to wait: a slice would keep its whole read buffer while it waits. A message of several
+ * pieces is copied once into a pooled buffer of its size. A pooled one is released after the
+ * subscriber's {@code onNext} returned, or when it will never be delivered; what is still queued when the flow ends becomes a
  * heap message, so that no Netty buffer outlives the connection. Which form a message takes is
  * decided at its first piece, by the subscriber bound then (none: the heap form); text messages
  * always take the heap form (they are decoded to a {@code String}).
@@ -156,14 +157,11 @@ final class WholeMessages extends QueuedInbound {
 
     /**
      * A binary message in one piece, for a reader: the piece itself if it is delivered at once,
-     * else a pooled copy of exactly its bytes (a slice would keep its whole read buffer while it waits).
+     * else a heap copy of exactly its bytes, as {@code receive()} has it (a slice would keep its
+     * whole read buffer while it waits).
      */
     private void lendWhole(ByteBuf piece, int n) {
-        if (deliveredAtOnce()) {
-            complete(piece.retainedSlice(), n);
-        } else {
-            complete(piece.alloc().directBuffer(n, n).writeBytes(piece, piece.readerIndex(), n), n);
-        }
+        complete(deliveredAtOnce() ? piece.retainedSlice() : heapMessage(piece), n);
     }
 
     /** A message is complete: it is queued, unless nobody will read it. */

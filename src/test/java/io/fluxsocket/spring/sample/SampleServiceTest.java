@@ -2,10 +2,15 @@ package io.fluxsocket.spring.sample;
 
 import io.fluxsocket.BandwidthStatistics;
 import io.fluxsocket.MessageWebSocket;
+import io.fluxsocket.testing.TestServer;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -271,6 +276,41 @@ class SampleServiceTest {
         assertInstanceOf(PrematureCloseException.class, error.get());
         assertTrue(sent >= drop && sent < size, "sent " + sent);
         assertTrue(read.get() <= sent && read.get() > 0, "read " + read.get());
+    }
+
+    /** An upstream nobody listens on: the upload is answered 502, its body the status of the failed connect. */
+    @Test
+    void anUploadToAnUpstreamThatRefusesTheConnectionIsAnswered502() throws IOException {
+        int port;
+        try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = closed.getLocalPort();
+        }
+        try (SampleService refused = new SampleService(URI.create("ws://127.0.0.1:" + port))) {
+            String body = upload(refused, "a small body");
+            assertTrue(body.startsWith("502 BAD_GATEWAY upstream CANNOT_CONNECT: "), body);
+        }
+    }
+
+    /**
+     * An upstream that accepts and at once closes 1011: 502, whether the Close came before the
+     * message was written (the send fails {@code CLOSED}) or after (the Close's code is not 1000).
+     */
+    @Test
+    void anUploadTheUpstreamClosesWith1011IsAnswered502() {
+        try (TestServer broken = new TestServer((in, out) -> out.sendClose(1011, "sink broken"));
+                SampleService service = new SampleService(broken.uri())) {
+            String body = upload(service, "a small body");
+            assertTrue(body.startsWith("502 BAD_GATEWAY upstream CLOSED: ") || body.contains("1011"), body);
+        }
+    }
+
+    /** POSTs {@code text} to {@code service}'s /upload: the body of a 200, else the status and the body. */
+    private static String upload(SampleService service, String text) {
+        return WebClient.create("http://127.0.0.1:" + service.port()).post().uri("/upload")
+                .contentType(MediaType.APPLICATION_OCTET_STREAM).bodyValue(text.getBytes(StandardCharsets.UTF_8))
+                .exchangeToMono(response -> response.bodyToMono(String.class).defaultIfEmpty("")
+                        .map(body -> response.statusCode().value() == 200 ? body : response.statusCode() + " " + body))
+                .block(Duration.ofSeconds(20));
     }
 
     /** The bytes the service may hold or pass on beyond what the HTTP client read (see the class doc). */
