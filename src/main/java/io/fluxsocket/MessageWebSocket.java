@@ -95,7 +95,8 @@ public interface MessageWebSocket {
      * message or its payload afterwards: its memory is reused for later reads. The {@link Flux}
      * emits what {@code reader} returns. Use it where the copy that {@code receive()} makes costs
      * too much, such as large messages at a high rate. A message is read in place when the
-     * subscriber waits for it: one that has to wait for demand is held as a copy (a message of
+     * subscriber waits for it and it is at least 8 KiB (a smaller one is copied to the heap, which
+     * costs less): one that has to wait for demand is held as a copy (a message of
      * several pieces in pooled memory, one of a single piece on the heap, as {@code receive()}
      * holds it), and the bytes held stay under the same bound as with {@code receive()}.
      *

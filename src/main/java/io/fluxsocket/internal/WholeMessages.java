@@ -26,7 +26,8 @@ import reactor.util.Loggers;
  *
  * <p>Two forms of a binary message. For {@code receive()} a message is copied once, into a heap
  * array of its own that the subscriber owns. For a reader ({@link #read}), which is lent each
- * message in place, a binary message that arrived in one piece is that piece, a slice of the
+ * message in place, a binary message of at least {@link #LEND_BYTES} (a smaller one takes the
+ * heap form) that arrived in one piece is that piece, a slice of the
  * buffer it was read into, if it is delivered at once, and a heap copy (as for {@code receive()})
  * if it has to wait: a slice would keep its whole read buffer while it waits. A message of several
  * pieces is copied once into a pooled buffer of its size. A pooled one is released after the
@@ -42,6 +43,12 @@ final class WholeMessages extends QueuedInbound {
     private static final Logger log = Loggers.getLogger(WholeMessages.class);
     /** Where the array of a message that did not arrive in one read starts. */
     private static final int START_BYTES = 64 * 1024;
+    /**
+     * The smallest message lent in place: a smaller one is copied to the heap, which costs less
+     * than lending it (1 KiB messages through the Spring adapter took 3-5 times longer for their
+     * first seconds when lent, until the JIT settled; the same afterwards).
+     */
+    private static final int LEND_BYTES = 8 * 1024;
     /** What {@code receive()} gets: a pooled message (queued for a reader that left) as a heap one. */
     private static final Function<Object, ?> OWNED = queued -> queued instanceof ByteBuf lent ? heapMessage(lent) : queued;
 
@@ -110,7 +117,7 @@ final class WholeMessages extends QueuedInbound {
             // decoder checked it against maxMessageSize); a message of several frames starts at
             // 64 KiB (the size of one read), so that it is rarely grown.
             int size = end ? n : frame.rest > 0 ? (int) (n + frame.rest) : Math.max(n, Math.min(START_BYTES, maxMessageSize));
-            if (text || !(delivery.tag() instanceof Lending)) {
+            if (text || size < LEND_BYTES || !(delivery.tag() instanceof Lending)) {
                 assembly = new byte[size];
             } else if (end) {
                 lendWhole(piece, n);

@@ -100,7 +100,9 @@ class FluxsocketWebSocketSessionTest {
     void aReceivedBinaryPayloadIsLentUntilOnNextReturnedAndThenRefusesToBeRead() {
         AtomicReference<WebSocketMessage> kept = new AtomicReference<>();
         AtomicReference<byte[]> read = new AtomicReference<>();
-        client.execute(server.uri("/echo"), session -> session.send(Mono.just(session.binaryMessage(f -> f.wrap(new byte[] {1, 2, 3}))))
+        byte[] sent = new byte[20_000]; // over the 8 KiB under which a message is a heap copy, not lent
+        new java.util.Random(9).nextBytes(sent);
+        client.execute(server.uri("/echo"), session -> session.send(Mono.just(session.binaryMessage(f -> f.wrap(sent))))
                         .then(session.receive().next())
                         .doOnNext(m -> {
                             // In onNext: the connection's bytes, read in place.
@@ -113,7 +115,7 @@ class FluxsocketWebSocketSessionTest {
                         })
                         .then())
                 .block(WAIT);
-        assertArrayEquals(new byte[] {1, 2, 3}, read.get());
+        assertArrayEquals(sent, read.get());
         PooledDataBuffer payload = assertInstanceOf(PooledDataBuffer.class, kept.get().getPayload());
         assertFalse(payload.isAllocated(), "released once onNext returned");
         IllegalStateException late = assertThrows(IllegalStateException.class, payload::readableByteCount);
