@@ -26,6 +26,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -351,7 +352,11 @@ class SoakVolumeTest {
         }
     }
 
-    /** Message mode: 1–20 binary messages of 0–32 KiB, each echoed whole and in order; client close. */
+    /**
+     * Message mode: 1–20 binary messages of 0–32 KiB, each echoed whole and in order, read with
+     * {@code receive()} or, half the time, in place with {@code receive(reader)} (lent from 8 KiB
+     * on); client close. A message whose bytes are not the pattern counts as size -1.
+     */
     private void messageSession(WebSocketClient client, URI uri) throws Exception {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         MessageWebSocket ws = client.connectMessages(uri).block(WAIT);
@@ -360,7 +365,12 @@ class SoakVolumeTest {
             sizes.add(random.nextInt(0, 32 * 1024 + 1));
         }
         Queue<Integer> back = new ConcurrentLinkedQueue<>();
-        CompletableFuture<Void> received = ws.receive().doOnNext(m -> back.add(m.payload().remaining())).then().toFuture();
+        Function<WebSocketMessage, Integer> size = m -> {
+            ByteBuffer payload = m.payload();
+            return payload.equals(BytePattern.chunk(0, payload.remaining())) ? payload.remaining() : -1;
+        };
+        Flux<Integer> echoed = random.nextBoolean() ? ws.receive().map(size) : ws.receive(size);
+        CompletableFuture<Void> received = echoed.doOnNext(back::add).then().toFuture();
         ws.send(Flux.fromIterable(sizes).map(n -> WebSocketMessage.binary(BytePattern.chunk(0, n)))).block(WAIT);
         awaitData(() -> back.size() >= sizes.size() || received.isDone());
         ws.close().block(WAIT);
