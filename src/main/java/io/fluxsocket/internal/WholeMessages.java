@@ -26,15 +26,15 @@ import reactor.util.Loggers;
  *
  * <p>Two forms of a binary message. For {@code receive()} a message is copied once, into a heap
  * array of its own that the subscriber owns. For a reader ({@link #read}), which is lent each
- * message in place, a binary message of at least {@link #LEND_BYTES} (a smaller one takes the
- * heap form) that arrived in one piece is that piece, a slice of the
- * buffer it was read into, if it is delivered at once, and a heap copy (as for {@code receive()})
- * if it has to wait: a slice would keep its whole read buffer while it waits. A message of several
- * pieces is copied once into a pooled buffer of its size. A pooled one is released after the
- * subscriber's {@code onNext} returned, or when it will never be delivered; what is still queued when the flow ends becomes a
- * heap message, so that no Netty buffer outlives the connection. Which form a message takes is
- * decided at its first piece, by the subscriber bound then (none: the heap form); text messages
- * always take the heap form (they are decoded to a {@code String}).
+ * message in place, a binary message of at least {@link #LEND_BYTES} is not copied to the heap: if
+ * it arrived in one piece it is that piece (a slice of the buffer it was read into) when it is
+ * delivered at once, and a heap copy when it has to wait (a slice would keep its whole read buffer
+ * meanwhile); if it came in several pieces, they are copied once into a pooled buffer of its size.
+ * A slice or pooled buffer is released after the subscriber's {@code onNext} returned, or when it
+ * will never be delivered; one still queued when the flow ends becomes a heap message, so that no
+ * Netty buffer outlives the connection. Which form a message takes is decided at its first piece,
+ * by the subscriber bound then (none: the heap form); text messages and smaller binary ones always
+ * take the heap form.
  *
  * <p>Confined to the connection's event loop, as {@link QueuedInbound} is.
  */
