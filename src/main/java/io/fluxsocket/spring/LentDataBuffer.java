@@ -18,9 +18,11 @@ import org.springframework.core.io.buffer.PooledDataBuffer;
  * {@link IllegalStateException}, as a released Netty buffer's does, rather than read memory the
  * connection reused. A slice or {@link ByteBuffer} view taken from it is valid while it is.
  *
- * <p>Every {@link DataBuffer} method is its delegate's: a heap {@link DataBuffer} over the
- * read-only view (writing to it fails with a {@link java.nio.ReadOnlyBufferException}), or over the
- * copy once retained. The abstract methods of {@link DataBuffer} are the same in Spring 6.2 and 7.0.
+ * <p>Every {@link DataBuffer} method is its delegate's: Spring's {@link DataBuffer} over the
+ * read-only view, or over the copy once retained. Writing past the payload grows it, as that
+ * delegate does, into memory of its own (the connection's is never written; writing over the view
+ * itself fails with a {@link java.nio.ReadOnlyBufferException}). The abstract methods of
+ * {@link DataBuffer} are the same in Spring 6.2 and 7.0.
  */
 final class LentDataBuffer implements PooledDataBuffer {
 
