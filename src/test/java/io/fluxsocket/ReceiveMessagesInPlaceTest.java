@@ -151,8 +151,10 @@ class ReceiveMessagesInPlaceTest {
             MessageWebSocket ws = server.connectMessages(client().build());
             byte[] one = random(10_000, 6);
             byte[] big = random(100_000, 7);
-            StepVerifier.create(ws.receive(ReceiveMessagesInPlaceTest::describe), 0)
-                    .expectSubscription()
+            StepVerifier.create(ws.receive(ReceiveMessagesInPlaceTest::describe), 1)
+                    .then(() -> server.sendBinary(FIRST))
+                    .expectNextMatches(ReceiveMessagesInPlaceTest::first)
+                    // No demand now: the next four wait, the one in two frames in pooled memory.
                     .then(() -> {
                         server.write(fourMessages(one, big));
                         server.sendClose(1000, "done");
@@ -161,7 +163,7 @@ class ReceiveMessagesInPlaceTest {
                     })
                     .then(() -> ws.closeStatus().block(WAIT))
                     .thenRequest(Long.MAX_VALUE)
-                    // Heap copies now: no Netty buffer outlives the connection.
+                    // Heap copies now, the pooled one too: no Netty buffer outlives the connection.
                     .expectNext("owned " + sha256(ByteBuffer.wrap(one)), "text " + KOSME, "owned " + sha256(ByteBuffer.wrap(big)),
                             "owned " + sha256(ByteBuffer.allocate(0)))
                     .verifyComplete();
