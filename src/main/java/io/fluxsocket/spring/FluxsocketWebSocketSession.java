@@ -42,8 +42,9 @@ import reactor.util.context.Context;
  *
  * <h2>Messages</h2>
  * {@link #receive()} emits the server's text and binary messages whole. A binary message's payload
- * is lent by the connection, read in place without a copy ({@link MessageWebSocket#receive(java.util.function.Function)}),
- * with the lifetime Spring's own client gives its pooled payloads on Reactor Netty: it is valid
+ * is lent by the connection ({@link MessageWebSocket#receive(java.util.function.Function)}: from
+ * 8 KiB on read in place without a copy, a smaller one a heap copy), with the lifetime Spring's own
+ * client gives its pooled payloads on Reactor Netty: it is valid
  * during the subscriber's {@code onNext}, and released when that returned. To keep it longer (past
  * a {@code publishOn}, a {@code concatMap}, a queue), {@link WebSocketMessage#retain() retain()} the
  * message in {@code onNext} and release it when done: retaining copies the payload to the heap once.
