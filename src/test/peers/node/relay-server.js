@@ -14,7 +14,8 @@
  *                             under 1 MiB and otherwise waits for the socket to drain (a pause).
  *                             After all N bytes it closes 1000. With drop=M it destroys the TCP
  *                             socket, without a Close, once it has sent at least M bytes.
- *                             When the connection ends it prints
+ *                             Each time it pauses it prints `PAUSED <sent bytes>`; when the
+ *                             connection ends it prints
  *                             `FEED <sent bytes> <hex SHA-256 of them> <pauses>`.
  *   /sink                     reads one binary message of any size, hashing its fragments as they
  *                             come and keeping none, then prints `SINK <bytes> <hex SHA-256>` of
@@ -67,6 +68,7 @@ function feed(ws, total, drop) {
       }
       if (ws.bufferedAmount >= HIGH_WATER) {
         pauses++;
+        process.stdout.write(`PAUSED ${sent}\n`);
         ws._socket.once('drain', pump);
         return;
       }

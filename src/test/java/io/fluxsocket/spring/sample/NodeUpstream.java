@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -107,6 +109,22 @@ final class NodeUpstream implements AutoCloseable {
                 return line;
             }
         }
+    }
+
+    /**
+     * The last stdout line starting with {@code prefix} among those printed so far, if any; every
+     * line printed so far is dropped.
+     */
+    Optional<String> lastLine(String prefix) {
+        List<String> printed = new ArrayList<>();
+        lines.drainTo(printed);
+        String last = null;
+        for (String line : printed) {
+            if (line.startsWith(prefix)) {
+                last = line;
+            }
+        }
+        return Optional.ofNullable(last);
     }
 
     @Override
