@@ -49,8 +49,6 @@ final class WholeMessages extends QueuedInbound {
      * first seconds when lent, until the JIT settled; the same afterwards).
      */
     private static final int LEND_BYTES = 8 * 1024;
-    /** What {@code receive()} gets: a pooled message (queued for a reader that left) as a heap one. */
-    private static final Function<Object, ?> OWNED = queued -> queued instanceof ByteBuf lent ? heapMessage(lent) : queued;
 
     /** The longest message (FrameDecoder fails longer ones with 1009 before they arrive). */
     private final int maxMessageSize;
@@ -77,7 +75,8 @@ final class WholeMessages extends QueuedInbound {
         return new Flux<WebSocketMessage>() {
             @Override
             public void subscribe(CoreSubscriber<? super WebSocketMessage> actual) {
-                WholeMessages.this.subscribe(actual, OWNED);
+                // Only a reader's messages take the pooled form: these are heap messages already.
+                WholeMessages.this.subscribe(actual, Function.identity());
             }
         };
     }

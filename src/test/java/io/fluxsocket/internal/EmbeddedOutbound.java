@@ -1,6 +1,8 @@
 package io.fluxsocket.internal;
 
 import io.fluxsocket.ReceiveMode;
+import io.fluxsocket.WebErrorStatus;
+import io.fluxsocket.WebSocketException;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -10,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An {@link Outbound} at the end of an {@link EmbeddedChannel}'s pipeline, bound and told of
@@ -24,12 +27,13 @@ final class EmbeddedOutbound {
     /**
      * Adds the outbound's own handler last in {@code channel}'s pipeline (after the handlers the test
      * put there) and returns the outbound, with {@code budget} bytes of outbound buffer and frames of
-     * at most {@code maxFramePayload}.
+     * at most {@code maxFramePayload}; {@code owner} is its connection's side.
      */
-    static Outbound open(EmbeddedChannel channel, OutboundOwner owner, int maxFramePayload, int budget) {
+    static Outbound open(EmbeddedChannel channel, Owner owner, int maxFramePayload, int budget) {
         Outbound outbound = new Outbound(owner, channel, new ClientConfig(Duration.ofSeconds(10), Duration.ofSeconds(30),
                 Duration.ofSeconds(5), true, Map.of(), List.of(), maxFramePayload, 1024, budget, 1 << 20, ReceiveMode.WHOLE),
                 new Traffic(channel.eventLoop()), null);
+        owner.outbound = outbound;
         channel.pipeline().addLast(new ChannelDuplexHandler() {
             @Override
             public void handlerAdded(ChannelHandlerContext ctx) {
@@ -61,6 +65,41 @@ final class EmbeddedOutbound {
             return frame.wireOpcode() + (frame.fin ? "+fin" : "") + ":" + ByteBufUtil.hexDump(frame.content());
         } finally {
             frame.release();
+        }
+    }
+
+    /**
+     * The connection's side, as the real owner does it: any failure ends the outbound side. It
+     * records the write failures and the Closes sent.
+     */
+    static final class Owner implements OutboundOwner {
+
+        /** Set by {@link #open}. */
+        Outbound outbound;
+        final List<Throwable> writeFailures = new ArrayList<>();
+        final AtomicInteger closesSent = new AtomicInteger();
+
+        @Override
+        public void messageAborted(String reason, Throwable cause) {
+            outbound.terminate(new WebSocketException(WebErrorStatus.CLOSED, reason, cause));
+        }
+
+        @Override
+        public void sendTimedOut(WebSocketException timeout) {
+            outbound.terminate(timeout);
+        }
+
+        @Override
+        public WebSocketException writeFailed(Throwable cause) {
+            writeFailures.add(cause);
+            WebSocketException error = new WebSocketException(WebErrorStatus.CONNECTION_RESET, "lost", cause);
+            outbound.terminate(error);
+            return error;
+        }
+
+        @Override
+        public void closeSent() {
+            closesSent.incrementAndGet();
         }
     }
 }

@@ -38,7 +38,7 @@ class MessageSourcesTest {
     void open() {
         channel = new EmbeddedChannel();
         channel.pipeline().addLast(socket);
-        outbound = EmbeddedOutbound.open(channel, new Owner(), 1024, 1024);
+        outbound = EmbeddedOutbound.open(channel, new EmbeddedOutbound.Owner(), 1024, 1024);
     }
 
     @AfterEach
@@ -130,30 +130,5 @@ class MessageSourcesTest {
 
     private static ByteBuffer hex(String hex) {
         return ByteBuffer.wrap(ByteBufUtil.decodeHexDump(hex));
-    }
-
-    /** The connection's side: any failure ends the outbound side, as the real owner's does. */
-    private final class Owner implements OutboundOwner {
-
-        @Override
-        public void messageAborted(String reason, Throwable cause) {
-            outbound.terminate(new WebSocketException(WebErrorStatus.CLOSED, reason, cause));
-        }
-
-        @Override
-        public void sendTimedOut(WebSocketException timeout) {
-            outbound.terminate(timeout);
-        }
-
-        @Override
-        public WebSocketException writeFailed(Throwable cause) {
-            WebSocketException error = new WebSocketException(WebErrorStatus.CONNECTION_RESET, "lost", cause);
-            outbound.terminate(error);
-            return error;
-        }
-
-        @Override
-        public void closeSent() {
-        }
     }
 }

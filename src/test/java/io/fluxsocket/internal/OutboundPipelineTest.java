@@ -43,7 +43,7 @@ class OutboundPipelineTest {
 
     private static final int FRAME = 8;
 
-    private final Owner owner = new Owner();
+    private final EmbeddedOutbound.Owner owner = new EmbeddedOutbound.Owner();
     private final HeldWrites stall = new HeldWrites();
     private EmbeddedChannel channel;
     private Outbound outbound;
@@ -58,7 +58,6 @@ class OutboundPipelineTest {
         channel.pipeline().addLast(stall);
         channel.pipeline().addLast(before);
         outbound = EmbeddedOutbound.open(channel, owner, maxFramePayload, budget);
-        owner.outbound = outbound;
     }
 
     @AfterEach
@@ -340,36 +339,5 @@ class OutboundPipelineTest {
 
     private static ByteBuffer hex(String hex) {
         return ByteBuffer.wrap(ByteBufUtil.decodeHexDump(hex));
-    }
-
-    /** The connection's side, as the real owner does it: a write failure ends the outbound. */
-    private static final class Owner implements OutboundOwner {
-
-        Outbound outbound;
-        final List<Throwable> writeFailures = new ArrayList<>();
-        final AtomicInteger closesSent = new AtomicInteger();
-
-        @Override
-        public void messageAborted(String reason, Throwable cause) {
-            outbound.terminate(new WebSocketException(WebErrorStatus.CLOSED, reason, cause));
-        }
-
-        @Override
-        public void sendTimedOut(WebSocketException timeout) {
-            outbound.terminate(timeout);
-        }
-
-        @Override
-        public WebSocketException writeFailed(Throwable cause) {
-            writeFailures.add(cause);
-            WebSocketException error = new WebSocketException(WebErrorStatus.CONNECTION_RESET, "lost", cause);
-            outbound.terminate(error);
-            return error;
-        }
-
-        @Override
-        public void closeSent() {
-            closesSent.incrementAndGet();
-        }
     }
 }
