@@ -120,4 +120,31 @@ class InflationTest {
             assertSameMessages(messages, inflate(compressed, cuts, n -> Unpooled.buffer(n + 3).slice(3, n).clear()));
         }
     }
+
+    @Test
+    void messagesThatFillTheirLastStepExactlyOrByOneByteMoreOrLess() {
+        List<byte[]> messages = new ArrayList<>();
+        int i = 0;
+        for (int size : new int[] {Inflation.STEP - 1, Inflation.STEP, Inflation.STEP + 1, 2 * Inflation.STEP, 1}) {
+            // Compressible ones, whose pieces are copied with the message's tail; random ones, read in place.
+            messages.add(message(i++, size, false));
+            messages.add(message(i++, size, true));
+        }
+        // First, a message whose compressed payload is exactly as long as a copied piece may be: it
+        // is copied with its tail after it.
+        byte[] atCopyLimit = null;
+        for (int size = Inflation.COPIED_INPUT - 16; atCopyLimit == null; size++) {
+            byte[] m = message(size, size, true);
+            if (compress(List.of(m)).get(0).length == Inflation.COPIED_INPUT) {
+                atCopyLimit = m;
+            }
+        }
+        messages.add(0, atCopyLimit);
+        List<byte[]> compressed = compress(messages);
+        assertEquals(Inflation.COPIED_INPUT, compressed.get(0).length);
+        for (int cuts : new int[] {1, 2, 5}) {
+            assertSameMessages(messages, inflate(compressed, cuts, Unpooled::directBuffer));
+            assertSameMessages(messages, inflate(compressed, cuts, Unpooled::buffer));
+        }
+    }
 }
